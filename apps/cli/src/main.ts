@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { ConfigError } from '@app/platform';
+import { migrateCommand } from './commands/migrate';
+import { startCommand } from './commands/start';
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
+  start: {
+    run: () => startCommand(),
+    help: 'run the API and the worker (embedded PostgreSQL / private Redis when needed)',
+  },
+  migrate: { run: () => migrateCommand(), help: 'apply pending database migrations' },
+};
+
+async function main(): Promise<number> {
+  const [name, ...args] = process.argv.slice(2);
+  const cmd = name ? COMMANDS[name] : undefined;
+  if (!cmd) {
+    process.stderr.write(
+      `usage: npm run cli -- <command>\n${Object.entries(COMMANDS)
+        .map(([k, v]) => `  ${k.padEnd(14)} ${v.help}`)
+        .join('\n')}\n`,
+    );
+    return name ? 2 : 0;
+  }
+  return cmd.run(args);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof ConfigError ? e.message : e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

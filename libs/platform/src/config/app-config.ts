@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+/** Typed, validated configuration. Built once at boot by {@link loadConfig}. */
+export interface AppConfig {
+  readonly nodeEnv: NodeEnv;
+  readonly version: string;
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolMax: number;
+  readonly redisUrl: string;
+  readonly redisUrlExplicit: boolean;
+  readonly queuePrefix: string;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly corsOrigins: readonly string[];
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly piiMasterKey: Buffer;
+  readonly piiMasterKeyGenerated: boolean;
+  readonly sessionIdleMinutes: number;
+  readonly sessionAbsoluteHours: number;
+  readonly loginMaxPerAccount: number;
+  readonly loginMaxPerAddress: number;
+  readonly loginWindowSeconds: number;
+  readonly readAlarmThreshold: number;
+  readonly readAlarmWindowMinutes: number;
+  readonly readAlarmSuspend: boolean;
+  readonly outboxRelayIntervalMs: number;
+  readonly outboxRedispatchAfterSeconds: number;
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  str(name: string, fallback: string): string {
+    const v = this.env[name];
+    return v === undefined || v === '' ? fallback : v;
+  }
+
+  optional(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw)) {
+      this.problems.push(`${name} must be an integer (got "${raw}")`);
+      return fallback;
+    }
+    const n = Number(raw);
+    if (n < min || n > max) {
+      this.problems.push(`${name} must be between ${min} and ${max} (got ${n})`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  url(name: string, protocols: readonly string[]): string | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) {
+        this.problems.push(`${name} must use ${protocols.join(' or ')} (got ${u.protocol})`);
+      }
+    } catch {
+      // The value may hold a password: never echo it.
+      this.problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  }
+}
+
+const MASTER_KEY_FILE = 'pii-master.key';
+
+function readPackageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../../../package.json'), 'utf8')) as {
+      version?: string;
+    };
+    if (pkg.version) return pkg.version;
+  } catch {
+    // fall through: compiled layout differs, try the working directory
+  }
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(process.cwd(), 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * Decodes a 32-byte master key given as base64 or hex. Returns undefined when the text is not one.
+ */
+export function parseMasterKey(text: string): Buffer | undefined {
+  const t = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
+  if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(t)) {
+    const b = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (b.length === 32) return b;
+  }
+  return undefined;
+}
+
+function resolveMasterKey(r: Reader, nodeEnv: NodeEnv, dataDir: string): { key: Buffer; generated: boolean } {
+  const given = r.optional('PII_MASTER_KEY');
+  if (given !== undefined) {
+    const key = parseMasterKey(given);
+    if (!key) {
+      r.problems.push('PII_MASTER_KEY must be 32 bytes as base64 or 64 hex characters');
+      return { key: Buffer.alloc(32), generated: false };
+    }
+    return { key, generated: false };
+  }
+  if (nodeEnv === 'production') {
+    r.problems.push('PII_MASTER_KEY is required when NODE_ENV=production (32 random bytes, base64); refusing to start');
+    return { key: Buffer.alloc(32), generated: false };
+  }
+  const file = join(dataDir, MASTER_KEY_FILE);
+  if (existsSync(file)) {
+    const key = parseMasterKey(readFileSync(file, 'utf8'));
+    if (key) return { key, generated: true };
+    r.problems.push(`${file} does not hold a valid key; delete it or set PII_MASTER_KEY`);
+    return { key: Buffer.alloc(32), generated: true };
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  try {
+    writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    return { key, generated: true };
+  } catch {
+    // Another process created it first: use theirs.
+    const other = parseMasterKey(readFileSync(file, 'utf8'));
+    return { key: other ?? key, generated: true };
+  }
+}
+
+/** Reads and validates every variable at once; throws a {@link ConfigError} listing all problems. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const r = new Reader(env);
+  const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', 'development', ['development', 'production', 'test']);
+  const dataDir = resolve(r.str('DATA_DIR', '.data'));
+  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisGiven = r.url('REDIS_URL', ['redis:', 'rediss:']);
+  const corsOrigins = r
+    .str('CORS_ORIGINS', '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      r.problems.push(`CORS_ORIGINS entry "${origin}" must be an origin like https://app.example.kr`);
+    }
+  }
+  const queuePrefix = r.str('QUEUE_PREFIX', 'jsi');
+  if (!/^[a-zA-Z0-9_-]{1,40}$/.test(queuePrefix)) {
+    r.problems.push('QUEUE_PREFIX may hold only letters, digits, _ and - (1 to 40)');
+  }
+  const master = resolveMasterKey(r, nodeEnv, dataDir);
+  const config: AppConfig = {
+    nodeEnv,
+    version: readPackageVersion(),
+    host: r.str('HOST', '0.0.0.0'),
+    port: r.int('PORT', 3000, 0, 65535),
+    databaseUrl,
+    databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 200),
+    redisUrl: redisGiven ?? 'redis://127.0.0.1:6379',
+    redisUrlExplicit: redisGiven !== undefined,
+    queuePrefix,
+    dataDir,
+    logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    corsOrigins,
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    trustProxy: r.bool('TRUST_PROXY', false),
+    piiMasterKey: master.key,
+    piiMasterKeyGenerated: master.generated,
+    sessionIdleMinutes: r.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionAbsoluteHours: r.int('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
+    loginMaxPerAccount: r.int('LOGIN_MAX_PER_ACCOUNT', 5, 1, 10_000),
+    loginMaxPerAddress: r.int('LOGIN_MAX_PER_ADDRESS', 30, 1, 100_000),
+    loginWindowSeconds: r.int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    readAlarmThreshold: r.int('READ_ALARM_THRESHOLD', 500, 1, 10_000_000),
+    readAlarmWindowMinutes: r.int('READ_ALARM_WINDOW_MINUTES', 10, 1, 24 * 60),
+    readAlarmSuspend: r.bool('READ_ALARM_SUSPEND', true),
+    outboxRelayIntervalMs: r.int('OUTBOX_RELAY_INTERVAL_MS', 250, 10, 60_000),
+    outboxRedispatchAfterSeconds: r.int('OUTBOX_REDISPATCH_AFTER_SECONDS', 300, 1, 86_400),
+    shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+/** Values safe to print: no secrets, no passwords inside URLs. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  const hidePassword = (u: string | undefined): string | undefined => {
+    if (!u) return u;
+    try {
+      const url = new URL(u);
+      if (url.password) url.password = '***';
+      return url.toString();
+    } catch {
+      return '***';
+    }
+  };
+  return {
+    nodeEnv: config.nodeEnv,
+    host: config.host,
+    port: config.port,
+    databaseUrl: hidePassword(config.databaseUrl) ?? '(embedded)',
+    redisUrl: hidePassword(config.redisUrl),
+    queuePrefix: config.queuePrefix,
+    dataDir: config.dataDir,
+    piiMasterKey: config.piiMasterKeyGenerated ? 'generated (development only)' : 'given',
+  };
+}

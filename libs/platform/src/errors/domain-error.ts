@@ -1,0 +1,66 @@
+/**
+ * Stable error codes. Clients depend on these strings: add new ones, never rename.
+ * Each maps to one HTTP status in {@link ERROR_STATUS}; workers throw the same errors.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  BAD_REQUEST: 400,
+  MALFORMED_JSON: 400,
+  ACCESS_REASON_REQUIRED: 400,
+  UNAUTHORIZED: 401,
+  INVALID_CREDENTIALS: 401,
+  SESSION_EXPIRED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  INVALID_TRANSITION: 409,
+  INTAKE_CLOSED: 409,
+  ALREADY_IN_OPEN_FILING: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_FILE_TYPE: 415,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  UNDER_14: 422,
+  QUOTA_EXCEEDED: 422,
+  UNPROCESSABLE: 422,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+/** A business rule said no. Carries a stable code; the HTTP filter maps it to a status. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: readonly ErrorDetail[],
+    readonly headers?: Readonly<Record<string, string>>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what = 'Resource') {
+    super('NOT_FOUND', `${what} not found`);
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(details: readonly ErrorDetail[], message = 'Request validation failed') {
+    super('VALIDATION_FAILED', message, details);
+  }
+}

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { loggerParams } from './logging/logging';
+import { OutboxModule } from './queue/queue.module';
+import { HealthService } from './system/health.service';
+import { SystemPingService } from './system/system-ping';
+
+/** Config, logging, the database and the outbox: what every process needs. */
+@Module({})
+export class PlatformModule {
+  static forRoot(config: AppConfig, service: 'api' | 'worker' | 'cli'): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        ConfigModule.forConfig(config),
+        LoggerModule.forRoot(loggerParams(config, service)),
+        DatabaseModule.forConfig(config, `jsi-${service}`),
+        OutboxModule,
+      ],
+      providers: [HealthService, SystemPingService],
+      exports: [OutboxModule, HealthService, SystemPingService],
+    };
+  }
+}
