@@ -1,12 +1,15 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
+import { createFirm, type TestFirm } from '../helpers/factories';
 
 describe('foundation (real PostgreSQL + Redis)', () => {
   let t: TestApp;
+  let firm: TestFirm;
 
   beforeAll(async () => {
     t = await startTestApp({ worker: true });
+    firm = await createFirm(t);
   });
   afterAll(async () => {
     await t.close();
@@ -19,12 +22,18 @@ describe('foundation (real PostgreSQL + Redis)', () => {
   });
 
   it('a system.ping travels request -> outbox -> worker -> database', async () => {
-    const res = await request(t.http).post('/api/v1/system/pings').expect(202);
+    const res = await request(t.http)
+      .post('/api/v1/system/pings')
+      .set('authorization', `Bearer ${firm.adminToken}`)
+      .expect(202);
     const { id, jobId } = res.body as { id: string; jobId: string };
     expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
     const done = await waitFor(
       async () => {
-        const r = await request(t.http).get(`/api/v1/system/pings/${id}`).expect(200);
+        const r = await request(t.http)
+          .get(`/api/v1/system/pings/${id}`)
+          .set('authorization', `Bearer ${firm.adminToken}`)
+          .expect(200);
         return r.body.processedAt ? (r.body as { processedAt: string }) : undefined;
       },
       { what: 'the ping to be processed' },
@@ -39,7 +48,7 @@ describe('foundation (real PostgreSQL + Redis)', () => {
 
   it('malformed JSON -> 400 envelope, no stack', async () => {
     const res = await request(t.http)
-      .post('/api/v1/system/pings')
+      .post('/api/v1/auth/login')
       .set('content-type', 'application/json')
       .set('x-correlation-id', 'test-correlation-123')
       .send('{"broken":')
@@ -66,14 +75,18 @@ describe('foundation (real PostgreSQL + Redis)', () => {
   });
 
   it('bad id -> 400 envelope, missing id -> 404', async () => {
-    const bad = await request(t.http).get('/api/v1/system/pings/not-a-uuid').expect(400);
+    const auth = `Bearer ${firm.adminToken}`;
+    const bad = await request(t.http).get('/api/v1/system/pings/not-a-uuid').set('authorization', auth).expect(400);
     expect(bad.body.code).toBe('BAD_REQUEST');
-    await request(t.http).get('/api/v1/system/pings/4a1e7c9e-8c59-4f7e-9d0b-1f1f1f1f1f1f').expect(404);
+    await request(t.http)
+      .get('/api/v1/system/pings/4a1e7c9e-8c59-4f7e-9d0b-1f1f1f1f1f1f')
+      .set('authorization', auth)
+      .expect(404);
   });
 
   it('oversized body -> 413 envelope', async () => {
     const res = await request(t.http)
-      .post('/api/v1/system/pings')
+      .post('/api/v1/auth/login')
       .set('content-type', 'application/json')
       .send(JSON.stringify({ x: 'a'.repeat(t.config.bodyLimitBytes + 10) }))
       .expect(413);

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError } from '@app/platform';
+import { auditVerifyCommand } from './commands/audit-verify';
+import { createFirmCommand } from './commands/create-firm';
 import { migrateCommand } from './commands/migrate';
 import { startCommand } from './commands/start';
 
@@ -9,6 +11,14 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
     help: 'run the API and the worker (embedded PostgreSQL / private Redis when needed)',
   },
   migrate: { run: () => migrateCommand(), help: 'apply pending database migrations' },
+  'create-firm': {
+    run: (args) => createFirmCommand(args),
+    help: 'create a firm and its admin: --name <name> --admin-email <email> (ADMIN_PASSWORD or a generated one)',
+  },
+  'audit-verify': {
+    run: () => auditVerifyCommand(),
+    help: 'check the audit hash chains; exit 1 at the first broken event',
+  },
 };
 
 async function main(): Promise<number> {

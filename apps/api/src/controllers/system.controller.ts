@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { OutboxRelay, SystemPingService, type SystemPingView } from '@app/platform';
-import { Public } from '../http/access.decorators';
+import { Permission } from '@app/security';
+import { RequirePermission } from '../http/access.decorators';
 
 @ApiTags('operations')
 @Controller('system/pings')
@@ -12,7 +13,7 @@ export class SystemController {
   ) {}
 
   /** Queues a `system.ping` job through the outbox; proves the job path end to end. */
-  @Public()
+  @RequirePermission(Permission.SystemPing)
   @Post()
   @HttpCode(202)
   async create(): Promise<{ id: string; jobId: string }> {
@@ -21,7 +22,7 @@ export class SystemController {
     return out;
   }
 
-  @Public()
+  @RequirePermission(Permission.SystemPing)
   @Get(':id')
   get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string): Promise<SystemPingView> {
     return this.pings.get(id);

@@ -1,6 +1,27 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Permission, StaffPrincipal } from '@app/security';
 
 export const PUBLIC_ROUTE = 'jsi:public';
+export const REQUIRED_PERMISSION = 'jsi:permission';
+export const CLAIMANT_ROUTE = 'jsi:claimant';
 
-/** Marks a route as reachable without a staff session. Everything else is denied by default. */
+/** Reachable without any session (public intake, health, login). Everything else is denied by default. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
+
+/** A staff route: needs a valid staff session whose role holds this permission. */
+export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator =>
+  SetMetadata(REQUIRED_PERMISSION, permission);
+
+/** A claimant self-service route: needs a claimant session. */
+export const ClaimantRoute = (): MethodDecorator & ClassDecorator => SetMetadata(CLAIMANT_ROUTE, true);
+
+export interface RequestWithPrincipal {
+  principal?: StaffPrincipal;
+}
+
+/** The authenticated staff member (set by the access guard). */
+export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionContext): StaffPrincipal => {
+  const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
+  if (!req.principal) throw new Error('CurrentStaff used on a route without a staff permission');
+  return req.principal;
+});

@@ -20,7 +20,8 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
-  readonly piiMasterKey: Buffer;
+  /** Master keys for personal data, newest version first. The newest encrypts; all decrypt. */
+  readonly piiKeys: readonly PiiMasterKey[];
   readonly piiMasterKeyGenerated: boolean;
   readonly sessionIdleMinutes: number;
   readonly sessionAbsoluteHours: number;
@@ -30,9 +31,17 @@ export interface AppConfig {
   readonly readAlarmThreshold: number;
   readonly readAlarmWindowMinutes: number;
   readonly readAlarmSuspend: boolean;
+  readonly auditAccessRetentionDays: number;
+  readonly auditRightsRetentionDays: number;
+  readonly outboxRelayEnabled: boolean;
   readonly outboxRelayIntervalMs: number;
   readonly outboxRedispatchAfterSeconds: number;
   readonly shutdownGraceMs: number;
+}
+
+export interface PiiMasterKey {
+  readonly version: number;
+  readonly key: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -142,36 +151,62 @@ export function parseMasterKey(text: string): Buffer | undefined {
   return undefined;
 }
 
-function resolveMasterKey(r: Reader, nodeEnv: NodeEnv, dataDir: string): { key: Buffer; generated: boolean } {
+/**
+ * Parses `PII_MASTER_KEY`: one key (version 1), or a key ring `3:<key>,2:<key>,1:<key>` during a
+ * rotation. Returns the keys newest first, or a problem description.
+ */
+export function parseKeyRing(text: string): PiiMasterKey[] | string {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (parts.length === 1 && !parts[0].includes(':')) {
+    const key = parseMasterKey(parts[0]);
+    return key ? [{ version: 1, key }] : 'PII_MASTER_KEY must be 32 bytes as base64 or 64 hex characters';
+  }
+  const ring: PiiMasterKey[] = [];
+  for (const part of parts) {
+    const m = /^(\d{1,4}):(.+)$/.exec(part);
+    const key = m ? parseMasterKey(m[2]) : undefined;
+    const version = m ? Number(m[1]) : 0;
+    if (!key || version < 1) return 'PII_MASTER_KEY entries must look like <version>:<32-byte key, base64 or hex>';
+    if (ring.some((k) => k.version === version)) return `PII_MASTER_KEY lists version ${version} twice`;
+    ring.push({ version, key });
+  }
+  return ring.sort((x, y) => y.version - x.version);
+}
+
+function resolveMasterKey(r: Reader, nodeEnv: NodeEnv, dataDir: string): { keys: PiiMasterKey[]; generated: boolean } {
+  const placeholder = [{ version: 1, key: Buffer.alloc(32) }];
   const given = r.optional('PII_MASTER_KEY');
   if (given !== undefined) {
-    const key = parseMasterKey(given);
-    if (!key) {
-      r.problems.push('PII_MASTER_KEY must be 32 bytes as base64 or 64 hex characters');
-      return { key: Buffer.alloc(32), generated: false };
+    const ring = parseKeyRing(given);
+    if (typeof ring === 'string') {
+      r.problems.push(ring);
+      return { keys: placeholder, generated: false };
     }
-    return { key, generated: false };
+    return { keys: ring, generated: false };
   }
   if (nodeEnv === 'production') {
     r.problems.push('PII_MASTER_KEY is required when NODE_ENV=production (32 random bytes, base64); refusing to start');
-    return { key: Buffer.alloc(32), generated: false };
+    return { keys: placeholder, generated: false };
   }
   const file = join(dataDir, MASTER_KEY_FILE);
   if (existsSync(file)) {
     const key = parseMasterKey(readFileSync(file, 'utf8'));
-    if (key) return { key, generated: true };
+    if (key) return { keys: [{ version: 1, key }], generated: true };
     r.problems.push(`${file} does not hold a valid key; delete it or set PII_MASTER_KEY`);
-    return { key: Buffer.alloc(32), generated: true };
+    return { keys: placeholder, generated: true };
   }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dataDir, { recursive: true, mode: 0o711 });
   const key = randomBytes(32);
   try {
     writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    return { key, generated: true };
+    return { keys: [{ version: 1, key }], generated: true };
   } catch {
     // Another process created it first: use theirs.
     const other = parseMasterKey(readFileSync(file, 'utf8'));
-    return { key: other ?? key, generated: true };
+    return { keys: [{ version: 1, key: other ?? key }], generated: true };
   }
 }
 
@@ -212,7 +247,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins,
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     trustProxy: r.bool('TRUST_PROXY', false),
-    piiMasterKey: master.key,
+    piiKeys: master.keys,
     piiMasterKeyGenerated: master.generated,
     sessionIdleMinutes: r.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: r.int('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
@@ -222,6 +257,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readAlarmThreshold: r.int('READ_ALARM_THRESHOLD', 500, 1, 10_000_000),
     readAlarmWindowMinutes: r.int('READ_ALARM_WINDOW_MINUTES', 10, 1, 24 * 60),
     readAlarmSuspend: r.bool('READ_ALARM_SUSPEND', true),
+    auditAccessRetentionDays: r.int('AUDIT_ACCESS_RETENTION_DAYS', 730, 730, 36_500),
+    auditRightsRetentionDays: r.int('AUDIT_RIGHTS_RETENTION_DAYS', 1095, 1095, 36_500),
+    outboxRelayEnabled: r.bool('OUTBOX_RELAY', true),
     outboxRelayIntervalMs: r.int('OUTBOX_RELAY_INTERVAL_MS', 250, 10, 60_000),
     outboxRedispatchAfterSeconds: r.int('OUTBOX_REDISPATCH_AFTER_SECONDS', 300, 1, 86_400),
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),

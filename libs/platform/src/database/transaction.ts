@@ -10,3 +10,19 @@ export const ADVISORY_LOCK = {
   migrations: '7310001',
   auditChain: '7310002',
 } as const;
+
+interface Queryable {
+  query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
+}
+
+/**
+ * Runs a statement and returns its rows. TypeORM answers UPDATE/DELETE ... RETURNING with
+ * `[rows, affectedCount]` but INSERT/SELECT with `rows`; this hides the difference.
+ */
+export async function queryRows<T>(db: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
+  const result = await db.query<unknown>(sql, params);
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
+}

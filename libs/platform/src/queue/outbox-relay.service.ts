@@ -28,7 +28,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    // Operator commands (the CLI) write outbox rows but leave relaying to the running services.
+    if (this.config.outboxRelayEnabled) this.schedule(0);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -39,7 +40,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Relays now (after a commit) instead of waiting for the next tick. */
   kick(): void {
-    if (this.stopped || this.running) return;
+    if (this.stopped || this.running || !this.config.outboxRelayEnabled) return;
     this.schedule(0);
   }
 

@@ -1,0 +1,236 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, ADVISORY_LOCK, ValidationError, type AppConfig } from '@app/platform';
+import type { ActorType, FirmScope } from '../tenancy';
+import { GENESIS_HASH, auditHash, type AuditHashFields } from './audit-hash';
+
+/**
+ * access: reads and exports of personal data (kept 2 years); rights: grants, changes and revocations
+ * of access (kept 3 years); security: logins, alarms, chain events (kept 3 years).
+ */
+export type AuditRetention = 'access' | 'rights' | 'security';
+
+export interface AuditEventInput {
+  firmId: FirmScope | null;
+  actorType: ActorType;
+  actorId: string | null;
+  action: string;
+  subjectType?: string;
+  subjectId?: string;
+  reason?: string;
+  sourceIp?: string;
+  /** Ids, counts and codes only: never personal data. */
+  details?: Record<string, string | number | boolean | null | string[]>;
+  retention: AuditRetention;
+}
+
+export interface AuditEventView {
+  id: string;
+  at: string;
+  firmId: string | null;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  reason: string | null;
+  sourceIp: string | null;
+  details: unknown;
+  keepUntil: string;
+}
+
+export interface AuditQuery {
+  actorId?: string;
+  subjectId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+  cursor?: string;
+  limit: number;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBrokenId: string | null;
+}
+
+interface AuditRow {
+  id: string;
+  firm_id: string | null;
+  at: Date;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  reason: string | null;
+  source_ip: string | null;
+  details: unknown;
+  retention: string;
+  keep_until: Date;
+  prev_hash: Buffer;
+  hash: Buffer;
+}
+
+const DAY_MS = 86_400_000;
+
+function fieldsOf(r: AuditRow): AuditHashFields {
+  return {
+    firmId: r.firm_id,
+    at: r.at,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    action: r.action,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    reason: r.reason,
+    sourceIp: r.source_ip,
+    details: r.details,
+    retention: r.retention,
+    keepUntil: r.keep_until,
+  };
+}
+
+/**
+ * The tamper-evident audit trail. Events are appended in the caller's transaction (so an event
+ * exists exactly when the change it records does), one hash chain per firm, serialized by a
+ * transaction-scoped advisory lock on that firm's chain.
+ */
+@Injectable()
+export class AuditService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async record(tx: EntityManager, e: AuditEventInput): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce($2::text, 'system')))`, [
+      Number(ADVISORY_LOCK.auditChain),
+      e.firmId,
+    ]);
+    const prevRows = await tx.query<{ hash: Buffer }[]>(
+      `SELECT hash FROM audit_events WHERE firm_id IS NOT DISTINCT FROM $1 ORDER BY id DESC LIMIT 1`,
+      [e.firmId],
+    );
+    const prev = prevRows[0]?.hash ?? GENESIS_HASH;
+    const at = new Date();
+    const days = e.retention === 'access' ? this.config.auditAccessRetentionDays : this.config.auditRightsRetentionDays;
+    const fields: AuditHashFields = {
+      firmId: e.firmId,
+      at,
+      actorType: e.actorType,
+      actorId: e.actorId,
+      action: e.action,
+      subjectType: e.subjectType ?? null,
+      subjectId: e.subjectId ?? null,
+      reason: e.reason ?? null,
+      sourceIp: e.sourceIp ?? null,
+      details: e.details ?? {},
+      retention: e.retention,
+      keepUntil: new Date(at.getTime() + days * DAY_MS),
+    };
+    await tx.query(
+      `INSERT INTO audit_events (firm_id, at, actor_type, actor_id, action, subject_type, subject_id, reason,
+                                 source_ip, details, retention, keep_until, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14)`,
+      [
+        fields.firmId,
+        fields.at,
+        fields.actorType,
+        fields.actorId,
+        fields.action,
+        fields.subjectType,
+        fields.subjectId,
+        fields.reason,
+        fields.sourceIp,
+        JSON.stringify(fields.details),
+        fields.retention,
+        fields.keepUntil,
+        prev,
+        auditHash(prev, fields),
+      ],
+    );
+  }
+
+  /** Records in a transaction of its own (for events with no other change, e.g. a read). */
+  recordNow(e: AuditEventInput): Promise<void> {
+    return this.ds.transaction((tx) => this.record(tx, e));
+  }
+
+  async list(firmId: FirmScope, q: AuditQuery): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+    const params: unknown[] = [firmId];
+    const where = ['firm_id = $1'];
+    const add = (sql: string, v: unknown): void => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.actorId) add('actor_id = ?', q.actorId);
+    if (q.subjectId) add('subject_id = ?', q.subjectId);
+    if (q.action) add('action = ?', q.action);
+    if (q.from) add('at >= ?', q.from);
+    if (q.to) add('at < ?', q.to);
+    if (q.cursor) {
+      if (!/^\d{1,18}$/.test(q.cursor)) throw new ValidationError([{ field: 'cursor', message: 'invalid cursor' }]);
+      add('id < ?', q.cursor);
+    }
+    params.push(q.limit + 1);
+    const rows = await this.ds.query<AuditRow[]>(
+      `SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, q.limit);
+    return {
+      items: page.map((r) => ({
+        id: String(r.id),
+        at: r.at.toISOString(),
+        firmId: r.firm_id,
+        actorType: r.actor_type,
+        actorId: r.actor_id,
+        action: r.action,
+        subjectType: r.subject_type,
+        subjectId: r.subject_id,
+        reason: r.reason,
+        sourceIp: r.source_ip,
+        details: r.details,
+        keepUntil: r.keep_until.toISOString(),
+      })),
+      nextCursor: rows.length > q.limit ? String(page[page.length - 1].id) : null,
+    };
+  }
+
+  /** Walks one chain (a firm's, or the system chain with null) and reports the first broken link. */
+  async verify(firmId: FirmScope | null): Promise<AuditVerifyResult> {
+    let prev: Buffer = GENESIS_HASH;
+    let checked = 0;
+    let after = '0';
+    for (;;) {
+      const rows = await this.ds.query<AuditRow[]>(
+        `SELECT * FROM audit_events WHERE firm_id IS NOT DISTINCT FROM $1 AND id > $2 ORDER BY id LIMIT 5000`,
+        [firmId, after],
+      );
+      if (rows.length === 0) return { ok: true, checked, firstBrokenId: null };
+      for (const r of rows) {
+        if (!r.prev_hash.equals(prev) || !auditHash(prev, fieldsOf(r)).equals(r.hash)) {
+          return { ok: false, checked, firstBrokenId: String(r.id) };
+        }
+        prev = r.hash;
+        checked++;
+      }
+      after = String(rows[rows.length - 1].id);
+    }
+  }
+
+  /** Every chain in the database (operator command). */
+  async verifyAll(): Promise<AuditVerifyResult & { chains: number }> {
+    const firms = await this.ds.query<{ firm_id: string | null }[]>(`SELECT DISTINCT firm_id FROM audit_events`);
+    let checked = 0;
+    for (const f of firms) {
+      const r = await this.verify(f.firm_id as FirmScope | null);
+      checked += r.checked;
+      if (!r.ok) return { ...r, checked, chains: firms.length };
+    }
+    return { ok: true, checked, firstBrokenId: null, chains: firms.length };
+  }
+}

@@ -1,0 +1,140 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type { PiiMasterKey } from '@app/platform';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const SALT = 'jsi-pii-vault';
+
+/** Where a value lives: bound into the ciphertext as AAD so it cannot be moved to another row. */
+export interface FieldLocation {
+  table: string;
+  column: string;
+  rowId: string;
+}
+
+export class VaultDecryptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VaultDecryptError';
+  }
+}
+
+interface VersionKeys {
+  version: number;
+  master: Buffer;
+  columnKeys: Map<string, Buffer>;
+  indexKeys: Map<string, Buffer>;
+}
+
+function derive(master: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, SALT, info, 32));
+}
+
+/**
+ * The personal-data vault. AES-256-GCM with a random 96-bit IV and a 16-byte tag; AAD binds table,
+ * column and row id; column keys and blind-index keys are derived with HKDF from the master key of
+ * each version. Stored form: `v<version>.<base64url(iv | ciphertext | tag)>`.
+ */
+export class Vault {
+  private readonly versions = new Map<number, VersionKeys>();
+  readonly currentVersion: number;
+
+  constructor(keys: readonly PiiMasterKey[]) {
+    if (keys.length === 0) throw new Error('the vault needs at least one master key');
+    for (const k of keys) {
+      if (k.key.length !== 32) throw new Error('master keys must be 32 bytes');
+      this.versions.set(k.version, { version: k.version, master: k.key, columnKeys: new Map(), indexKeys: new Map() });
+    }
+    this.currentVersion = Math.max(...keys.map((k) => k.version));
+  }
+
+  get versionsNewestFirst(): number[] {
+    return [...this.versions.keys()].sort((a, b) => b - a);
+  }
+
+  private keys(version: number): VersionKeys {
+    const v = this.versions.get(version);
+    if (!v) throw new VaultDecryptError(`no master key of version ${version} is configured`);
+    return v;
+  }
+
+  private columnKey(v: VersionKeys, table: string, column: string): Buffer {
+    const name = `${table}.${column}`;
+    let key = v.columnKeys.get(name);
+    if (!key) {
+      key = derive(v.master, `column:${name}`);
+      v.columnKeys.set(name, key);
+    }
+    return key;
+  }
+
+  private indexKey(v: VersionKeys, kind: string): Buffer {
+    let key = v.indexKeys.get(kind);
+    if (!key) {
+      key = derive(v.master, `blind-index:${kind}`);
+      v.indexKeys.set(kind, key);
+    }
+    return key;
+  }
+
+  encrypt(loc: FieldLocation, plaintext: string): string {
+    const v = this.keys(this.currentVersion);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.columnKey(v, loc.table, loc.column), iv, {
+      authTagLength: TAG_BYTES,
+    });
+    cipher.setAAD(aad(loc));
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return `v${v.version}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+  }
+
+  decrypt(loc: FieldLocation, stored: string): string {
+    const m = /^v(\d{1,4})\.([A-Za-z0-9_-]+)$/.exec(stored);
+    if (!m) throw new VaultDecryptError('not a vault value');
+    const v = this.keys(Number(m[1]));
+    const raw = Buffer.from(m[2], 'base64url');
+    if (raw.length < IV_BYTES + TAG_BYTES) throw new VaultDecryptError('vault value too short');
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      this.columnKey(v, loc.table, loc.column),
+      raw.subarray(0, IV_BYTES),
+      { authTagLength: TAG_BYTES },
+    );
+    decipher.setAAD(aad(loc));
+    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+    try {
+      return Buffer.concat([
+        decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
+    } catch {
+      throw new VaultDecryptError('vault value does not authenticate at this location');
+    }
+  }
+
+  /** The key version a stored value was written under. */
+  static versionOf(stored: string): number | undefined {
+    const m = /^v(\d{1,4})\./.exec(stored);
+    return m ? Number(m[1]) : undefined;
+  }
+
+  /** Blind index (HMAC-SHA256) of an already normalized value, under the newest key. */
+  blindIndex(kind: string, normalized: string): Buffer {
+    return this.blindIndexAt(this.currentVersion, kind, normalized);
+  }
+
+  /** Blind indexes under every configured key version: search with these while a rotation runs. */
+  blindIndexCandidates(kind: string, normalized: string): Buffer[] {
+    return this.versionsNewestFirst.map((v) => this.blindIndexAt(v, kind, normalized));
+  }
+
+  private blindIndexAt(version: number, kind: string, normalized: string): Buffer {
+    return createHmac('sha256', this.indexKey(this.keys(version), kind))
+      .update(normalized, 'utf8')
+      .digest();
+  }
+}
+
+function aad(loc: FieldLocation): Buffer {
+  return Buffer.from(`${loc.table}\u0000${loc.column}\u0000${loc.rowId}`, 'utf8');
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { loadConfig, runMigrations, type AppConfig } from '@app/platform';
+
+/** Where benchmarks look for PostgreSQL when DATABASE_URL is not set. */
+export const BENCH_PG_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
+const BENCH_DB_RE = /^jsi_bench_[a-z0-9_]+$/;
+
+export interface BenchEnvironment {
+  /** Validated configuration for the run's database, queue prefix and data directory. */
+  config: AppConfig;
+  /** The variables `config` was loaded from (hand them to child processes). */
+  env: Record<string, string | undefined>;
+  databaseUrl: string;
+  /** Set when the harness created a throwaway database (dropped afterwards). */
+  throwawayDatabase?: string;
+}
+
+/** Seconds each measured load run lasts: env BENCH_SECONDS (default 10). */
+export function benchSeconds(fallback = 10): number {
+  const raw = process.env.BENCH_SECONDS;
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`BENCH_SECONDS must be a positive number (got "${raw}")`);
+  return n;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const c = new Client({ connectionString: withDatabase(serverUrl, 'postgres'), connectionTimeoutMillis: 5000 });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function createBenchDatabase(serverUrl: string, name: string): Promise<void> {
+  if (!BENCH_DB_RE.test(name)) throw new Error(`refusing to create database "${name}"`);
+  try {
+    await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(
+      `cannot create the benchmark database on ${new URL(serverUrl).host} (${why}); ` +
+        'start PostgreSQL there or set DATABASE_URL',
+      { cause: e },
+    );
+  }
+}
+
+async function dropBenchDatabase(serverUrl: string, name: string): Promise<void> {
+  // Only ever drops a database this harness named.
+  if (!BENCH_DB_RE.test(name)) throw new Error(`refusing to drop database "${name}"`);
+  await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+/** Deletes every Redis key under the run's throwaway BullMQ prefix. */
+async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const client = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await client.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Runs `fn` against a prepared environment: with DATABASE_URL unset, a throwaway database
+ * `jsi_bench_<random>` on {@link BENCH_PG_SERVER} (migrated with runMigrations, dropped afterwards);
+ * with DATABASE_URL set, that database as given (migrated, not dropped). Also a throwaway
+ * QUEUE_PREFIX (its Redis keys deleted afterwards), a throwaway DATA_DIR, a random PII master key
+ * unless one is set, REDIS_URL or redis://127.0.0.1:6379, and LOG_LEVEL=silent.
+ */
+export async function withBenchEnvironment<T>(
+  fn: (bench: BenchEnvironment) => Promise<T>,
+  overrides: Record<string, string> = {},
+): Promise<T> {
+  const tag = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const given = process.env.DATABASE_URL;
+  const throwawayDatabase = given ? undefined : `jsi_bench_${tag}`;
+  const databaseUrl = throwawayDatabase ? withDatabase(BENCH_PG_SERVER, throwawayDatabase) : given!;
+  const dataDir = resolve('.data/bench', tag);
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `jsibench-${randomBytes(4).toString('hex')}`,
+    DATA_DIR: dataDir,
+    PII_MASTER_KEY: process.env.PII_MASTER_KEY || randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+  const config = loadConfig(env);
+
+  if (throwawayDatabase) await createBenchDatabase(BENCH_PG_SERVER, throwawayDatabase);
+  try {
+    await runMigrations(databaseUrl);
+    return await fn({ config, env, databaseUrl, throwawayDatabase });
+  } finally {
+    await deleteQueueKeys(config.redisUrl, config.queuePrefix).catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    if (throwawayDatabase) await dropBenchDatabase(BENCH_PG_SERVER, throwawayDatabase);
+  }
+}

@@ -1,0 +1,325 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { routeAccessReport } from '../../apps/api/src/http/route-access';
+import { auditVerifyCommand } from '../../apps/cli/src/commands/audit-verify';
+import { createFirm, createStaff, login, uniqueEmail, TEST_PASSWORD, type TestFirm } from '../helpers/factories';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+describe('security core', () => {
+  let t: TestApp;
+  let ds: DataSource;
+  let firmA: TestFirm;
+  let firmB: TestFirm;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LOGIN_MAX_PER_ACCOUNT: '4' } });
+    ds = t.api.get(DataSource);
+    firmA = await createFirm(t, 'Firm A');
+    firmB = await createFirm(t, 'Firm B');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const auth = (token: string): [string, string] => ['authorization', `Bearer ${token}`];
+
+  it('every registered route declares a permission, the public mark or the claimant mark', () => {
+    const routes = routeAccessReport(t.api);
+    expect(routes.length).toBeGreaterThan(5);
+    const open = routes.filter((r) => r.access === 'none').map((r) => `${r.controller}.${r.handler}`);
+    expect(open).toEqual([]);
+  });
+
+  describe('login', () => {
+    it('returns a token and the staff member', async () => {
+      const res = await request(t.http)
+        .post('/api/v1/auth/login')
+        .send({ email: firmA.adminEmail.toUpperCase(), password: TEST_PASSWORD })
+        .expect(200);
+      expect(res.body).toMatchObject({
+        token: expect.stringMatching(/^jsis_[A-Za-z0-9_-]{43}$/),
+        expiresAt: expect.any(String),
+        staff: { firmId: firmA.firmId, email: firmA.adminEmail, role: 'admin' },
+      });
+      const me = await request(t.http)
+        .get('/api/v1/auth/me')
+        .set(...auth(res.body.token))
+        .expect(200);
+      expect(me.body).toMatchObject({ id: firmA.adminId, role: 'admin' });
+    });
+
+    it('answers an unknown email and a wrong password alike', async () => {
+      const unknown = await request(t.http)
+        .post('/api/v1/auth/login')
+        .send({ email: uniqueEmail('ghost'), password: TEST_PASSWORD })
+        .expect(401);
+      const wrong = await request(t.http)
+        .post('/api/v1/auth/login')
+        .send({ email: firmB.adminEmail, password: 'not the password at all' })
+        .expect(401);
+      expect(unknown.body.code).toBe('INVALID_CREDENTIALS');
+      expect({ ...unknown.body, correlationId: 'x' }).toEqual({ ...wrong.body, correlationId: 'x' });
+    });
+
+    it('throttles per account with 429 RATE_LIMITED', async () => {
+      const s = await createStaff(t, firmB, 'paralegal');
+      for (let i = 0; i < 4; i++) {
+        await request(t.http)
+          .post('/api/v1/auth/login')
+          .send({ email: s.email, password: 'wrong wrong wrong' })
+          .expect(401);
+      }
+      const res = await request(t.http)
+        .post('/api/v1/auth/login')
+        .send({ email: s.email, password: TEST_PASSWORD })
+        .expect(429);
+      expect(res.body.code).toBe('RATE_LIMITED');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    });
+
+    it('logout ends the session', async () => {
+      const token = await login(t, firmA.adminEmail);
+      await request(t.http)
+        .post('/api/v1/auth/logout')
+        .set(...auth(token))
+        .expect(204);
+      await request(t.http)
+        .get('/api/v1/auth/me')
+        .set(...auth(token))
+        .expect(401);
+    });
+
+    it('refuses missing and forged tokens', async () => {
+      const none = await request(t.http).get('/api/v1/auth/me').expect(401);
+      expect(none.body.code).toBe('UNAUTHORIZED');
+      await request(t.http)
+        .get('/api/v1/auth/me')
+        .set(...auth('jsis_forged'))
+        .expect(401);
+    });
+  });
+
+  describe('staff and roles', () => {
+    it('offboarding: a valid token dies the moment the person is deactivated', async () => {
+      const p = await createStaff(t, firmA, 'paralegal');
+      await request(t.http)
+        .get('/api/v1/auth/me')
+        .set(...auth(p.token))
+        .expect(200);
+      await request(t.http)
+        .patch(`/api/v1/staff/${p.id}`)
+        .set(...auth(firmA.adminToken))
+        .send({ active: false })
+        .expect(200);
+      await request(t.http)
+        .get('/api/v1/auth/me')
+        .set(...auth(p.token))
+        .expect(401);
+      await request(t.http).post('/api/v1/auth/login').send({ email: p.email, password: TEST_PASSWORD }).expect(401);
+    });
+
+    it('a role change ends every session of that person', async () => {
+      const p = await createStaff(t, firmA, 'attorney');
+      const second = await login(t, p.email);
+      await request(t.http)
+        .patch(`/api/v1/staff/${p.id}`)
+        .set(...auth(firmA.adminToken))
+        .send({ role: 'paralegal' })
+        .expect(200);
+      await request(t.http)
+        .get('/api/v1/auth/me')
+        .set(...auth(p.token))
+        .expect(401);
+      await request(t.http)
+        .get('/api/v1/auth/me')
+        .set(...auth(second))
+        .expect(401);
+    });
+
+    it('least privilege: a paralegal cannot manage staff or read the audit trail', async () => {
+      const p = await createStaff(t, firmA, 'paralegal');
+      const res = await request(t.http)
+        .get('/api/v1/staff')
+        .set(...auth(p.token))
+        .expect(403);
+      expect(res.body.code).toBe('FORBIDDEN');
+      await request(t.http)
+        .get('/api/v1/audit')
+        .set(...auth(p.token))
+        .expect(403);
+    });
+
+    it("another firm's ids answer 404 exactly like missing ones", async () => {
+      const p = await createStaff(t, firmA, 'paralegal');
+      const missing = await request(t.http)
+        .get('/api/v1/staff/9b2f7c1e-0d4a-4c55-9f00-000000000000')
+        .set(...auth(firmB.adminToken))
+        .expect(404);
+      const foreign = await request(t.http)
+        .get(`/api/v1/staff/${p.id}`)
+        .set(...auth(firmB.adminToken))
+        .expect(404);
+      expect(foreign.body.message).toBe(missing.body.message);
+      await request(t.http)
+        .patch(`/api/v1/staff/${p.id}`)
+        .set(...auth(firmB.adminToken))
+        .send({ active: false })
+        .expect(404);
+      await request(t.http)
+        .get('/api/v1/auth/me')
+        .set(...auth(p.token))
+        .expect(200);
+      const list = await request(t.http)
+        .get('/api/v1/staff')
+        .set(...auth(firmB.adminToken))
+        .expect(200);
+      expect(list.body.items.map((s: { id: string }) => s.id)).not.toContain(p.id);
+    });
+
+    it('mass assignment: role or firmId where they do not belong -> 400 and nothing changed', async () => {
+      const email = uniqueEmail('mass');
+      const res = await request(t.http)
+        .post('/api/v1/staff')
+        .set(...auth(firmA.adminToken))
+        .send({ email, name: 'x', role: 'paralegal', password: TEST_PASSWORD, firmId: firmB.firmId })
+        .expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details).toContainEqual({ field: 'firmId', message: expect.stringContaining('unknown field') });
+      const count = await ds.query('SELECT count(*)::int AS n FROM staff WHERE email = $1', [email]);
+      expect(count[0].n).toBe(0);
+
+      const p = await createStaff(t, firmA, 'paralegal');
+      await request(t.http)
+        .patch(`/api/v1/staff/${p.id}`)
+        .set(...auth(firmA.adminToken))
+        .send({ firmId: firmB.firmId })
+        .expect(400);
+      await request(t.http)
+        .patch(`/api/v1/staff/${p.id}`)
+        .set(...auth(firmA.adminToken))
+        .send({ role: 'superuser' })
+        .expect(400);
+      const after = await ds.query('SELECT firm_id, role FROM staff WHERE id = $1', [p.id]);
+      expect(after[0]).toEqual({ firm_id: firmA.firmId, role: 'paralegal' });
+      // A session cannot promote itself either: /auth/me takes no body and staff routes are admin-only.
+      await request(t.http)
+        .patch(`/api/v1/staff/${p.id}`)
+        .set(...auth(p.token))
+        .send({ role: 'admin' })
+        .expect(403);
+    });
+
+    it('refuses short and common passwords', async () => {
+      for (const password of ['short', 'password1234', 'qwertyuiop123']) {
+        const res = await request(t.http)
+          .post('/api/v1/staff')
+          .set(...auth(firmA.adminToken))
+          .send({ email: uniqueEmail('pw'), name: 'x', role: 'paralegal', password })
+          .expect(400);
+        expect(res.body.details[0].field).toBe('password');
+      }
+    });
+
+    it('keeps at least one active admin', async () => {
+      const res = await request(t.http)
+        .patch(`/api/v1/staff/${firmB.adminId}`)
+        .set(...auth(firmB.adminToken))
+        .send({ active: false })
+        .expect(409);
+      expect(res.body.code).toBe('CONFLICT');
+    });
+  });
+
+  describe('audit trail', () => {
+    it('records logins, failures and rights changes, filtered and paged', async () => {
+      const firm = await createFirm(t, 'Audit firm');
+      const p = await createStaff(t, firm, 'paralegal');
+      await request(t.http).post('/api/v1/auth/login').send({ email: p.email, password: 'definitely wrong' });
+      await request(t.http)
+        .patch(`/api/v1/staff/${p.id}`)
+        .set(...auth(firm.adminToken))
+        .send({ role: 'attorney' });
+      const all = await request(t.http)
+        .get('/api/v1/audit?limit=100')
+        .set(...auth(firm.adminToken))
+        .expect(200);
+      const actions = all.body.items.map((e: { action: string }) => e.action);
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          'firm.created',
+          'staff.created',
+          'auth.login',
+          'auth.login_failed',
+          'staff.role_changed',
+        ]),
+      );
+      const failed = all.body.items.find((e: { action: string }) => e.action === 'auth.login_failed');
+      expect(failed).toMatchObject({ subjectId: p.id, sourceIp: expect.any(String), actorType: 'staff' });
+      const page1 = await request(t.http)
+        .get('/api/v1/audit?limit=2')
+        .set(...auth(firm.adminToken))
+        .expect(200);
+      expect(page1.body.items).toHaveLength(2);
+      const page2 = await request(t.http)
+        .get(`/api/v1/audit?limit=2&cursor=${page1.body.nextCursor}`)
+        .set(...auth(firm.adminToken))
+        .expect(200);
+      expect(Number(page2.body.items[0].id)).toBeLessThan(Number(page1.body.items[1].id));
+      const bySubject = await request(t.http)
+        .get(`/api/v1/audit?subjectId=${p.id}&action=staff.role_changed`)
+        .set(...auth(firm.adminToken))
+        .expect(200);
+      expect(bySubject.body.items).toHaveLength(1);
+      expect(bySubject.body.items[0].details).toMatchObject({ from: 'paralegal', to: 'attorney' });
+      // Another firm sees none of it.
+      const other = await request(t.http)
+        .get(`/api/v1/audit?subjectId=${p.id}`)
+        .set(...auth(firmA.adminToken));
+      expect(other.body.items).toEqual([]);
+    });
+
+    it('the database refuses UPDATE, DELETE and TRUNCATE of audit events', async () => {
+      await expect(ds.query(`UPDATE audit_events SET reason = 'x'`)).rejects.toThrow(/append-only/);
+      await expect(ds.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
+      await expect(ds.query(`TRUNCATE audit_events`)).rejects.toThrow(/append-only/);
+    });
+
+    it('detects a row edited behind the application', async () => {
+      const firm = await createFirm(t, 'Tamper firm');
+      await createStaff(t, firm, 'attorney');
+      const ok = await request(t.http)
+        .get('/api/v1/audit/verify')
+        .set(...auth(firm.adminToken))
+        .expect(200);
+      expect(ok.body).toEqual({ ok: true, checked: expect.any(Number), firstBrokenId: null });
+      expect(ok.body.checked).toBeGreaterThanOrEqual(4);
+      const victim = await ds.query(
+        `SELECT id FROM audit_events WHERE firm_id = $1 AND action = 'staff.created' ORDER BY id DESC LIMIT 1`,
+        [firm.firmId],
+      );
+      await ds.transaction(async (tx) => {
+        await tx.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
+        await tx.query(`UPDATE audit_events SET details = '{"role":"admin"}' WHERE id = $1`, [victim[0].id]);
+        await tx.query(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);
+      });
+      const broken = await request(t.http)
+        .get('/api/v1/audit/verify')
+        .set(...auth(firm.adminToken))
+        .expect(200);
+      expect(broken.body).toMatchObject({ ok: false, firstBrokenId: String(victim[0].id) });
+      const out: string[] = [];
+      const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s) => {
+        out.push(String(s));
+        return true;
+      });
+      const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      try {
+        expect(await auditVerifyCommand()).toBe(1);
+      } finally {
+        spy.mockRestore();
+        stdout.mockRestore();
+      }
+      expect(out.join('')).toContain(`event ${victim[0].id}`);
+    });
+  });
+});
