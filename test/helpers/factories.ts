@@ -44,3 +44,49 @@ export async function createStaff(
     .expect(201);
   return { id: (res.body as { id: string }).id, email, token: await login(t, email) };
 }
+
+let caseCounter = 0;
+
+/** A case of the firm, created through the API by the given staff token. */
+export async function createCase(
+  t: TestApp,
+  token: string,
+  overrides: Record<string, unknown> = {},
+): Promise<{ id: string; slug: string }> {
+  const slug = `case-${Date.now().toString(36)}-${caseCounter++}-${randomBytes(2).toString('hex')}`;
+  const res = await request(t.http)
+    .post('/api/v1/cases')
+    .set('authorization', `Bearer ${token}`)
+    .send({
+      slug,
+      title: '쿠팡 개인정보 유출 손해배상 공동소송',
+      court: '서울중앙지방법원',
+      defendant: { name: '쿠팡 주식회사', address: '서울특별시 송파구 송파대로 570', representative: '박대준' },
+      claimRules: { baseAmountKrw: 300_000 },
+      intakeOpen: true,
+      ...overrides,
+    })
+    .expect(201);
+  return { id: (res.body as { id: string }).id, slug };
+}
+
+let personCounter = 0;
+
+/** A valid intake body; each call a different person unless overridden. */
+export function intakeBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const n = personCounter++;
+  const digits = String(10_000_000 + ((Date.now() + n * 7919) % 89_999_999)).slice(-8);
+  return {
+    name: '홍길동',
+    birthDate: '1985-03-14',
+    phone: `010-${digits.slice(0, 4)}-${digits.slice(4)}`,
+    email: `person${n}-${randomBytes(3).toString('hex')}@example.kr`,
+    address: { postalCode: '06236', line1: `서울특별시 강남구 테헤란로 ${100 + n}`, line2: `${n}층` },
+    exposedData: ['name', 'phone', 'email', 'address'],
+    noticeReceivedOn: '2025-11-30',
+    harms: [],
+    consents: { collectionAndUse: true, provisionForLitigation: true },
+    attestation: true,
+    ...overrides,
+  };
+}

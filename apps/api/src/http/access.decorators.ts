@@ -1,5 +1,6 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Permission, StaffPrincipal } from '@app/security';
+import type { ClaimantPrincipal } from '@app/claimants';
 
 export const PUBLIC_ROUTE = 'jsi:public';
 export const REQUIRED_PERMISSION = 'jsi:permission';
@@ -17,6 +18,7 @@ export const ClaimantRoute = (): MethodDecorator & ClassDecorator => SetMetadata
 
 export interface RequestWithPrincipal {
   principal?: StaffPrincipal;
+  claimant?: ClaimantPrincipal;
 }
 
 /** The authenticated staff member (set by the access guard). */
@@ -24,4 +26,11 @@ export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionCont
   const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
   if (!req.principal) throw new Error('CurrentStaff used on a route without a staff permission');
   return req.principal;
+});
+
+/** The authenticated claimant (set by the access guard on claimant routes). */
+export const CurrentClaimant = createParamDecorator((_: unknown, ctx: ExecutionContext): ClaimantPrincipal => {
+  const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
+  if (!req.claimant) throw new Error('CurrentClaimant used on a route that is not a claimant route');
+  return req.claimant;
 });

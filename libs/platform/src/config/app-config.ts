@@ -28,6 +28,12 @@ export interface AppConfig {
   readonly loginMaxPerAccount: number;
   readonly loginMaxPerAddress: number;
   readonly loginWindowSeconds: number;
+  readonly intakeMaxPerAddress: number;
+  readonly intakeWindowSeconds: number;
+  readonly velocityMaxPerAddress: number;
+  readonly velocityWindowMinutes: number;
+  readonly claimantSessionMinutes: number;
+  readonly portalMaxPerAddress: number;
   readonly readAlarmThreshold: number;
   readonly readAlarmWindowMinutes: number;
   readonly readAlarmSuspend: boolean;
@@ -254,6 +260,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginMaxPerAccount: r.int('LOGIN_MAX_PER_ACCOUNT', 5, 1, 10_000),
     loginMaxPerAddress: r.int('LOGIN_MAX_PER_ADDRESS', 30, 1, 100_000),
     loginWindowSeconds: r.int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    intakeMaxPerAddress: r.int('INTAKE_MAX_PER_ADDRESS', 60, 1, 1_000_000),
+    intakeWindowSeconds: r.int('INTAKE_WINDOW_SECONDS', 600, 1, 86_400),
+    velocityMaxPerAddress: r.int('VELOCITY_MAX_PER_ADDRESS', 5, 1, 1_000_000),
+    velocityWindowMinutes: r.int('VELOCITY_WINDOW_MINUTES', 10, 1, 24 * 60),
+    claimantSessionMinutes: r.int('CLAIMANT_SESSION_MINUTES', 60, 5, 24 * 60),
+    portalMaxPerAddress: r.int('PORTAL_MAX_PER_ADDRESS', 20, 1, 1_000_000),
     readAlarmThreshold: r.int('READ_ALARM_THRESHOLD', 500, 1, 10_000_000),
     readAlarmWindowMinutes: r.int('READ_ALARM_WINDOW_MINUTES', 10, 1, 24 * 60),
     readAlarmSuspend: r.bool('READ_ALARM_SUSPEND', true),

@@ -1,0 +1,97 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ClaimantDeskService,
+  ClaimantWorkflowService,
+  staffActor,
+  type ClaimantListItem,
+  type ClaimantStatus,
+} from '@app/claimants';
+import { Permission, type StaffPrincipal } from '@app/security';
+import { CurrentStaff, RequirePermission } from '../http/access.decorators';
+import { ClaimantListQueryDto, MergeDto, ReasonDto, TransitionDto } from '../dto/claimant.dto';
+
+@ApiTags('claimants')
+@ApiBearerAuth()
+@Controller('cases/:caseId')
+export class ClaimantsController {
+  constructor(
+    private readonly desk: ClaimantDeskService,
+    private readonly workflow: ClaimantWorkflowService,
+  ) {}
+
+  @RequirePermission(Permission.ClaimantRead)
+  @Get('claimants')
+  list(
+    @CurrentStaff() me: StaffPrincipal,
+    @Param('caseId', ParseUUIDPipe) caseId: string,
+    @Query() q: ClaimantListQueryDto,
+  ): Promise<{ items: ClaimantListItem[]; nextCursor: string | null }> {
+    return this.desk.list(me.firmId, caseId, {
+      status: q.status as ClaimantStatus | undefined,
+      flag: q.flag,
+      evidence: q.evidence,
+      q: q.q,
+      limit: q.limit ?? 50,
+      cursor: q.cursor,
+    });
+  }
+
+  @RequirePermission(Permission.ClaimantRead)
+  @Get('statistics')
+  statistics(
+    @CurrentStaff() me: StaffPrincipal,
+    @Param('caseId', ParseUUIDPipe) caseId: string,
+  ): Promise<Record<string, unknown>> {
+    return this.desk.statistics(me.firmId, caseId);
+  }
+
+  /** Decrypted detail; the read is audited and counted by the read-volume alarm. */
+  @RequirePermission(Permission.ClaimantReadPersonal)
+  @Get('claimants/:id')
+  detail(
+    @CurrentStaff() me: StaffPrincipal,
+    @Param('caseId', ParseUUIDPipe) caseId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<Record<string, unknown>> {
+    return this.desk.detail(me, caseId, id);
+  }
+
+  @RequirePermission(Permission.ClaimantTransition)
+  @Post('claimants/:id/transitions')
+  @HttpCode(200)
+  transition(
+    @CurrentStaff() me: StaffPrincipal,
+    @Param('caseId', ParseUUIDPipe) caseId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: TransitionDto,
+  ): Promise<{ id: string; status: ClaimantStatus }> {
+    return this.workflow.transition(staffActor(me), caseId, id, body.to, body.reason);
+  }
+
+  @RequirePermission(Permission.ClaimantMerge)
+  @Post('claimants/:id/flags/:flagId/dismiss')
+  @HttpCode(204)
+  async dismiss(
+    @CurrentStaff() me: StaffPrincipal,
+    @Param('caseId', ParseUUIDPipe) caseId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('flagId', ParseUUIDPipe) flagId: string,
+    @Body() body: ReasonDto,
+  ): Promise<void> {
+    await this.workflow.dismissFlag(staffActor(me), caseId, id, flagId, body.reason);
+  }
+
+  /** Merges a duplicate into this claimant (this one survives). */
+  @RequirePermission(Permission.ClaimantMerge)
+  @Post('claimants/:id/merge')
+  @HttpCode(204)
+  async merge(
+    @CurrentStaff() me: StaffPrincipal,
+    @Param('caseId', ParseUUIDPipe) caseId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: MergeDto,
+  ): Promise<void> {
+    await this.workflow.merge(staffActor(me), caseId, id, body.absorbedId, body.reason);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './default-consents';
+export * from './case.service';
+export * from './cases.module';

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CasesModule } from '@app/cases';
+import { SecurityModule } from '@app/security';
+import { ClaimantDeskService } from './desk/desk.service';
+import { IntakeService } from './intake/intake.service';
+import { ClaimantPortalService } from './portal/portal.service';
+import { ClaimantWorkflowService } from './workflow/workflow.service';
+
+const SERVICES = [IntakeService, ClaimantDeskService, ClaimantWorkflowService, ClaimantPortalService];
+
+@Module({ imports: [SecurityModule, CasesModule], providers: SERVICES, exports: SERVICES })
+export class ClaimantsModule {}

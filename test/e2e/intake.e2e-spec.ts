@@ -1,0 +1,355 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+describe('public intake, desk, workflow and portal', () => {
+  let t: TestApp;
+  let ds: DataSource;
+  let firm: TestFirm;
+  let other: TestFirm;
+  let paralegal: string;
+  let kase: { id: string; slug: string };
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { INTAKE_MAX_PER_ADDRESS: '100000', VELOCITY_MAX_PER_ADDRESS: '100000' } });
+    ds = t.api.get(DataSource);
+    firm = await createFirm(t);
+    other = await createFirm(t, 'Other firm');
+    const attorney = await createStaff(t, firm, 'attorney');
+    paralegal = (await createStaff(t, firm, 'paralegal')).token;
+    kase = await createCase(t, attorney.token);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const staff = (path: string, token = paralegal) => ({
+    get: () => request(t.http).get(`/api/v1${path}`).set('authorization', `Bearer ${token}`),
+    post: (body: object) => request(t.http).post(`/api/v1${path}`).set('authorization', `Bearer ${token}`).send(body),
+  });
+  const submit = (body: object, key?: string) => {
+    const r = request(t.http).post(`/api/v1/public/cases/${kase.slug}/claimants`);
+    return key ? r.set('idempotency-key', key).send(body) : r.send(body);
+  };
+
+  it('shows the public case with its Korean consent texts', async () => {
+    const res = await request(t.http).get(`/api/v1/public/cases/${kase.slug}`).expect(200);
+    expect(res.body).toMatchObject({ slug: kase.slug, intakeOpen: true, evidenceKinds: expect.any(Array) });
+    const consent = res.body.consents.find((c: { key: string }) => c.key === 'collectionAndUse');
+    expect(consent).toMatchObject({ required: true, version: expect.any(String) });
+    for (const k of ['purpose', 'items', 'retention', 'refusal']) expect(consent[k]).toMatch(/[가-힣]/);
+    await request(t.http).get('/api/v1/public/cases/no-such-case').expect(404);
+  });
+
+  it('takes a claimant and answers with a reference and a one-time token', async () => {
+    const res = await submit(intakeBody()).expect(201);
+    expect(res.body).toEqual({
+      reference: expect.stringMatching(/^CP-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/),
+      claimantToken: expect.stringMatching(/^jsic_[A-Za-z0-9_-]{43}$/),
+      status: 'submitted',
+    });
+    const row = await ds.query(`SELECT name_enc, phone_enc, token_hash, consents FROM claimants WHERE reference = $1`, [
+      res.body.reference,
+    ]);
+    expect(row[0].name_enc).toMatch(/^v1\./);
+    expect(row[0].name_enc).not.toContain('홍길동');
+    expect(row[0].token_hash.toString('hex')).not.toContain(res.body.claimantToken);
+    expect(row[0].consents.collectionAndUse).toMatchObject({
+      given: true,
+      version: '2025-12-01',
+      at: expect.any(String),
+    });
+  });
+
+  describe('validation that knows Korea', () => {
+    it.each([
+      [{ name: '' }, 'name'],
+      [{ name: 'x'.repeat(100_000) }, 'name'],
+      [{ name: '<script>alert(1)</script>' }, 'name'],
+      [{ name: '홍길동😀' }, 'name'],
+      [{ name: "Robert'); DROP TABLE claimants;--" }, 'name'],
+      [{ birthDate: '1985-02-30' }, 'birthDate'],
+      [{ birthDate: '2099-01-01' }, 'birthDate'],
+      [{ birthDate: 19850314 }, 'birthDate'],
+      [{ phone: '02-123-4567' }, 'phone'],
+      [{ phone: '010-1234' }, 'phone'],
+      [{ email: 'not-an-email' }, 'email'],
+      [{ address: { postalCode: '1234', line1: '서울' } }, 'address.postalCode'],
+      [{ address: 'somewhere' }, 'address'],
+      [{ exposedData: ['creditCard'] }, 'exposedData[0]'],
+      [{ harms: [{ kind: 'smishing', occurredOn: '2025-12-03', lossKrw: -5 }] }, 'harms[0].lossKrw'],
+      [{ consents: { collectionAndUse: true, provisionForLitigation: false } }, 'consents.provisionForLitigation'],
+      [{ attestation: false }, 'attestation'],
+      [{ isAdmin: true }, 'isAdmin'],
+    ])('%j -> 400 on %s', async (patch, field) => {
+      const res = await submit(intakeBody(patch)).expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(JSON.stringify(res.body)).not.toContain('DROP TABLE');
+    });
+
+    it('normalizes NFD Hangul names to NFC', async () => {
+      const res = await submit(intakeBody({ name: '김철수'.normalize('NFD') })).expect(201);
+      const found = await staff(`/cases/${kase.id}/claimants?q=${encodeURIComponent('김철수')}`)
+        .get()
+        .expect(200);
+      expect(found.body.items.map((i: { reference: string }) => i.reference)).toContain(res.body.reference);
+    });
+
+    it('refuses under-14s with a clear code', async () => {
+      const young = new Date(Date.now() - 10 * 365 * 86_400_000).toISOString().slice(0, 10);
+      const res = await submit(intakeBody({ birthDate: young })).expect(422);
+      expect(res.body.code).toBe('UNDER_14');
+    });
+
+    it('never accepts a resident registration number, and says so', async () => {
+      const res = await submit(intakeBody({ residentRegistrationNumber: '850314-1234567' })).expect(400);
+      expect(res.body.details[0].message).toMatch(/never collected/);
+      expect(JSON.stringify(res.body)).not.toContain('1234567');
+      const inText = await submit(intakeBody({ address: { postalCode: '06236', line1: '850314-1234567' } })).expect(
+        400,
+      );
+      expect(inText.body.details[0].message).toMatch(/resident registration/);
+    });
+
+    it('answers malformed JSON and wrong types with 400, never 500', async () => {
+      await request(t.http)
+        .post(`/api/v1/public/cases/${kase.slug}/claimants`)
+        .set('content-type', 'application/json')
+        .send('{"name": "홍길동",')
+        .expect(400);
+      await submit([1, 2, 3]).expect(400);
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('same key and body replay the first response; one claimant', async () => {
+      const body = intakeBody();
+      const key = `key-${Date.now()}`;
+      const first = await submit(body, key).expect(201);
+      const second = await submit(body, key).expect(201);
+      expect(second.body).toEqual(first.body);
+      const n = await ds.query(`SELECT count(*)::int AS n FROM claimants WHERE reference = $1`, [first.body.reference]);
+      expect(n[0].n).toBe(1);
+    });
+
+    it('same key with another body -> 422 IDEMPOTENCY_KEY_REUSED', async () => {
+      const key = `key2-${Date.now()}`;
+      await submit(intakeBody(), key).expect(201);
+      const res = await submit(intakeBody(), key).expect(422);
+      expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+
+    it('concurrent retries still make one claimant', async () => {
+      const body = intakeBody();
+      const key = `key3-${Date.now()}`;
+      const before = await ds.query(`SELECT count(*)::int AS n FROM claimants WHERE case_id = $1`, [kase.id]);
+      const results = await Promise.all(Array.from({ length: 6 }, () => submit(body, key)));
+      for (const r of results) expect(r.status).toBe(201);
+      expect(new Set(results.map((r) => r.body.reference)).size).toBe(1);
+      const after = await ds.query(`SELECT count(*)::int AS n FROM claimants WHERE case_id = $1`, [kase.id]);
+      expect(after[0].n - before[0].n).toBe(1);
+    });
+  });
+
+  it('closed intake -> 409 INTAKE_CLOSED', async () => {
+    const attorney = await createStaff(t, firm, 'attorney');
+    const closed = await createCase(t, attorney.token, { intakeOpen: false });
+    const res = await request(t.http)
+      .post(`/api/v1/public/cases/${closed.slug}/claimants`)
+      .send(intakeBody())
+      .expect(409);
+    expect(res.body.code).toBe('INTAKE_CLOSED');
+  });
+
+  it('flags duplicates without telling the submitter', async () => {
+    const body = intakeBody({ name: '변학도', birthDate: '1970-01-02' });
+    const first = await submit(body).expect(201);
+    const again = await submit({ ...body, email: 'another@example.kr' }).expect(201);
+    expect(Object.keys(again.body).sort()).toEqual(Object.keys(first.body).sort());
+    const flagged = await staff(`/cases/${kase.id}/claimants?flag=possible_duplicate&q=${again.body.reference}`)
+      .get()
+      .expect(200);
+    expect(flagged.body.items).toHaveLength(1);
+    const detail = await staff(`/cases/${kase.id}/claimants/${flagged.body.items[0].id}`).get().expect(200);
+    const signals = detail.body.flags.map((f: { signal: string }) => f.signal).sort();
+    expect(signals).toEqual(expect.arrayContaining(['address', 'name_birth', 'phone']));
+    for (const f of detail.body.flags) expect(f.matchedReference).toBe(first.body.reference);
+  });
+
+  it('lists masked, searches by phone in any format, email, exact name and reference', async () => {
+    const body = intakeBody({ name: '이몽룡', phone: '010-9876-5432', email: 'mongryong@example.kr' });
+    const created = await submit(body).expect(201);
+    for (const q of [
+      '010-9876-5432',
+      '01098765432',
+      '+82 10 9876 5432',
+      'MongRyong@Example.kr',
+      '이몽룡',
+      created.body.reference,
+    ]) {
+      const res = await staff(`/cases/${kase.id}/claimants?q=${encodeURIComponent(q)}`)
+        .get()
+        .expect(200);
+      const item = res.body.items.find((i: { reference: string }) => i.reference === created.body.reference);
+      expect(item).toMatchObject({ name: '이*룡', phone: '010-****-5432', status: 'submitted' });
+    }
+    const none = await staff(`/cases/${kase.id}/claimants?q=${encodeURIComponent('010-0000-0001')}`)
+      .get()
+      .expect(200);
+    expect(none.body.items).toEqual([]);
+  });
+
+  it('pages with a keyset cursor', async () => {
+    const page1 = await staff(`/cases/${kase.id}/claimants?limit=3`).get().expect(200);
+    expect(page1.body.items).toHaveLength(3);
+    const page2 = await staff(`/cases/${kase.id}/claimants?limit=3&cursor=${page1.body.nextCursor}`).get().expect(200);
+    const ids1 = page1.body.items.map((i: { id: string }) => i.id);
+    for (const i of page2.body.items) expect(ids1).not.toContain(i.id);
+    await staff(`/cases/${kase.id}/claimants?cursor=garbage!`).get().expect(400);
+  });
+
+  it('detail is decrypted and audited', async () => {
+    const created = await submit(intakeBody({ name: '성춘향' })).expect(201);
+    const list = await staff(`/cases/${kase.id}/claimants?q=${created.body.reference}`).get();
+    const id = list.body.items[0].id;
+    const res = await staff(`/cases/${kase.id}/claimants/${id}`).get().expect(200);
+    expect(res.body).toMatchObject({
+      name: '성춘향',
+      phone: expect.stringMatching(/^010-\d{4}-\d{4}$/),
+      status: 'submitted',
+    });
+    const audit = await ds.query(
+      `SELECT actor_type FROM audit_events WHERE action = 'claimant.read' AND subject_id = $1`,
+      [id],
+    );
+    expect(audit).toHaveLength(1);
+  });
+
+  it('moves through the workflow; illegal moves are 409 INVALID_TRANSITION', async () => {
+    const created = await submit(intakeBody()).expect(201);
+    const id = (await staff(`/cases/${kase.id}/claimants?q=${created.body.reference}`).get()).body.items[0].id;
+    const move = (to: string) => staff(`/cases/${kase.id}/claimants/${id}/transitions`).post({ to, reason: '검토' });
+    expect((await move('approved').expect(409)).body.code).toBe('INVALID_TRANSITION');
+    await move('under_review').expect(200);
+    await move('needs_info').expect(200);
+    await move('under_review').expect(200);
+    await move('approved').expect(200);
+    expect((await move('filed').expect(409)).body.code).toBe('INVALID_TRANSITION');
+    await move('bogus').expect(400);
+    const detail = await staff(`/cases/${kase.id}/claimants/${id}`).get().expect(200);
+    expect(detail.body.history.map((h: { to: string }) => h.to)).toEqual([
+      'submitted',
+      'under_review',
+      'needs_info',
+      'under_review',
+      'approved',
+    ]);
+  });
+
+  it("another firm's case and claimant ids answer 404", async () => {
+    const created = await submit(intakeBody()).expect(201);
+    const id = (await staff(`/cases/${kase.id}/claimants?q=${created.body.reference}`).get()).body.items[0].id;
+    const otherParalegal = (await createStaff(t, other, 'paralegal')).token;
+    await staff(`/cases/${kase.id}/claimants`, otherParalegal).get().expect(404);
+    await staff(`/cases/${kase.id}/claimants/${id}`, otherParalegal).get().expect(404);
+    await staff(`/cases/${kase.id}/statistics`, otherParalegal).get().expect(404);
+    await staff(`/cases/${kase.id}/claimants/${id}/transitions`, otherParalegal)
+      .post({ to: 'under_review', reason: 'x' })
+      .expect(404);
+    await staff(`/cases/${kase.id}`, other.adminToken).get().expect(404);
+  });
+
+  it('merges a duplicate: one survives, the other is erased and points to it', async () => {
+    const body = intakeBody();
+    const a = await submit(body).expect(201);
+    const b = await submit(body).expect(201);
+    const idOf = async (ref: string) =>
+      (await staff(`/cases/${kase.id}/claimants?q=${ref}`).get()).body.items[0].id as string;
+    const [ia, ib] = [await idOf(a.body.reference), await idOf(b.body.reference)];
+    await staff(`/cases/${kase.id}/claimants/${ia}/merge`).post({ absorbedId: ib, reason: '동일인' }).expect(204);
+    const absorbed = await ds.query(`SELECT merged_into, name_enc, status FROM claimants WHERE id = $1`, [ib]);
+    expect(absorbed[0]).toEqual({ merged_into: ia, name_enc: null, status: 'withdrawn' });
+    const survivor = await staff(`/cases/${kase.id}/claimants/${ia}`).get().expect(200);
+    expect(
+      survivor.body.flags.every(
+        (f: { status: string; matchedClaimantId: string }) => f.status !== 'open' || f.matchedClaimantId !== ib,
+      ),
+    ).toBe(true);
+  });
+
+  it('statistics count by status and flag, and submissions per day', async () => {
+    const res = await staff(`/cases/${kase.id}/statistics`).get().expect(200);
+    expect(res.body.claimants).toBeGreaterThan(5);
+    expect(res.body.byStatus.submitted).toBeGreaterThan(0);
+    expect(res.body.byFlag.possible_duplicate).toBeGreaterThan(0);
+    expect(res.body.submissionsPerDay[0]).toEqual({
+      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      count: expect.any(Number),
+    });
+  });
+
+  describe('claimant portal', () => {
+    it('session, status in Korean, corrections, withdrawal with erasure', async () => {
+      const created = await submit(intakeBody()).expect(201);
+      await request(t.http)
+        .post('/api/v1/public/claimant-sessions')
+        .send({ reference: created.body.reference, claimantToken: 'jsic_wrong' })
+        .expect(401);
+      const s = await request(t.http)
+        .post('/api/v1/public/claimant-sessions')
+        .send({ reference: created.body.reference.toLowerCase(), claimantToken: created.body.claimantToken })
+        .expect(201);
+      const auth = ['authorization', `Bearer ${s.body.token}`] as const;
+      const me = await request(t.http)
+        .get('/api/v1/claimant/me')
+        .set(...auth)
+        .expect(200);
+      expect(me.body).toMatchObject({ reference: created.body.reference, status: 'submitted', claimAmountKrw: null });
+      expect(me.body.history[0].label).toMatch(/접수/);
+      // Staff tokens do not open claimant pages and vice versa.
+      await request(t.http).get('/api/v1/claimant/me').set('authorization', `Bearer ${paralegal}`).expect(401);
+      await request(t.http)
+        .get(`/api/v1/cases/${kase.id}/claimants`)
+        .set(...auth)
+        .expect(401);
+
+      await request(t.http)
+        .patch('/api/v1/claimant/me')
+        .set(...auth)
+        .send({ address: { postalCode: '04524', line1: '서울특별시 중구 세종대로 110', line2: '' } })
+        .expect(200);
+      await request(t.http)
+        .patch('/api/v1/claimant/me')
+        .set(...auth)
+        .send({ phone: '02-123-4567' })
+        .expect(400);
+      const id = (await staff(`/cases/${kase.id}/claimants?q=${created.body.reference}`).get()).body.items[0].id;
+      const detail = await staff(`/cases/${kase.id}/claimants/${id}`).get().expect(200);
+      expect(detail.body.address.postalCode).toBe('04524');
+
+      const w = await request(t.http)
+        .post('/api/v1/claimant/me/withdraw')
+        .set(...auth)
+        .expect(200);
+      expect(w.body.status).toBe('withdrawn');
+      const row = await ds.query(
+        `SELECT name_enc, phone_enc, email_enc, address_enc, phone_bidx, consents, reference FROM claimants WHERE id = $1`,
+        [id],
+      );
+      expect(row[0]).toMatchObject({
+        name_enc: null,
+        phone_enc: null,
+        email_enc: null,
+        address_enc: null,
+        phone_bidx: null,
+      });
+      expect(row[0].consents.collectionAndUse.version).toBeDefined();
+      await request(t.http)
+        .post('/api/v1/claimant/me/withdraw')
+        .set(...auth)
+        .expect(409);
+    });
+  });
+});
