@@ -82,7 +82,7 @@ describe('public intake, desk, workflow and portal', () => {
       [{ consents: { collectionAndUse: true, provisionForLitigation: false } }, 'consents.provisionForLitigation'],
       [{ attestation: false }, 'attestation'],
       [{ isAdmin: true }, 'isAdmin'],
-    ])('%j -> 400 on %s', async (patch, field) => {
+    ])('rejects bad input #%#', async (patch, field) => {
       const res = await submit(intakeBody(patch)).expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
