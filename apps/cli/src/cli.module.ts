@@ -3,11 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { PlatformModule, loadConfig, runMigrations, type AppConfig } from '@app/platform';
 import { SecurityModule } from '@app/security';
+import { ClaimantsModule } from '@app/claimants';
 
 @Module({})
 export class CliModule {
   static forConfig(config: AppConfig): DynamicModule {
-    return { module: CliModule, imports: [PlatformModule.forRoot(config, 'cli'), SecurityModule] };
+    return { module: CliModule, imports: [PlatformModule.forRoot(config, 'cli'), SecurityModule, ClaimantsModule] };
   }
 }
 

@@ -3,6 +3,7 @@ import { ConfigError } from '@app/platform';
 import { auditVerifyCommand } from './commands/audit-verify';
 import { createFirmCommand } from './commands/create-firm';
 import { migrateCommand } from './commands/migrate';
+import { rotateKeysCommand } from './commands/rotate-keys';
 import { startCommand } from './commands/start';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
     run: (args) => createFirmCommand(args),
     help: 'create a firm and its admin: --name <name> --admin-email <email> (ADMIN_PASSWORD or a generated one)',
   },
+  'rotate-keys': { run: () => rotateKeysCommand(), help: 're-encrypt personal data under the newest key version' },
   'audit-verify': {
     run: () => auditVerifyCommand(),
     help: 'check the audit hash chains; exit 1 at the first broken event',

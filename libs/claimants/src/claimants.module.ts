@@ -5,8 +5,15 @@ import { ClaimantDeskService } from './desk/desk.service';
 import { IntakeService } from './intake/intake.service';
 import { ClaimantPortalService } from './portal/portal.service';
 import { ClaimantWorkflowService } from './workflow/workflow.service';
+import { ClaimantKeyRotationService } from './rotation/claimant-key-rotation.service';
 
-const SERVICES = [IntakeService, ClaimantDeskService, ClaimantWorkflowService, ClaimantPortalService];
+const SERVICES = [
+  IntakeService,
+  ClaimantDeskService,
+  ClaimantWorkflowService,
+  ClaimantPortalService,
+  ClaimantKeyRotationService,
+];
 
 @Module({ imports: [SecurityModule, CasesModule], providers: SERVICES, exports: SERVICES })
 export class ClaimantsModule {}

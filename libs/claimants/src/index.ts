@@ -8,3 +8,4 @@ export * from './workflow/status';
 export * from './workflow/workflow.service';
 export * from './portal/portal.service';
 export * from './claimants.module';
+export * from './rotation/claimant-key-rotation.service';

@@ -17,6 +17,8 @@ export interface AppConfig {
   readonly queuePrefix: string;
   readonly dataDir: string;
   readonly logLevel: string;
+  /** A file to append JSON logs to instead of stdout (tests, or hosts without a log collector). */
+  readonly logDestination: string | undefined;
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
@@ -250,6 +252,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     queuePrefix,
     dataDir,
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    logDestination: r.optional('LOG_DESTINATION'),
     corsOrigins,
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     trustProxy: r.bool('TRUST_PROXY', false),

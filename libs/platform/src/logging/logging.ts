@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import pino from 'pino';
 import type { AppConfig } from '../config/app-config';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -51,8 +52,10 @@ export function pathOnly(url: string | undefined): string {
 }
 
 export function loggerParams(config: AppConfig, service: string): Params {
+  const stream = config.logDestination ? pino.destination({ dest: config.logDestination, sync: true }) : undefined;
   return {
     pinoHttp: {
+      ...(stream ? { stream } : {}),
       level: config.logLevel,
       base: { service, version: config.version },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },

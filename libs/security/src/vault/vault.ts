@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import type { PiiMasterKey } from '@app/platform';
+import { DomainError, type PiiMasterKey } from '@app/platform';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -12,11 +12,18 @@ export interface FieldLocation {
   rowId: string;
 }
 
-export class VaultDecryptError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * Stored personal data failed its integrity check (moved, edited or written under an unknown key).
+ * Answered as 409 INTEGRITY_CHECK_FAILED: the data is withheld, nothing else is revealed.
+ */
+export class VaultDecryptError extends DomainError {
+  constructor(detail: string) {
+    super('INTEGRITY_CHECK_FAILED', 'Stored personal data failed its integrity check');
     this.name = 'VaultDecryptError';
+    this.detail = detail;
   }
+
+  readonly detail: string;
 }
 
 interface VersionKeys {
@@ -116,6 +123,52 @@ export class Vault {
   static versionOf(stored: string): number | undefined {
     const m = /^v(\d{1,4})\./.exec(stored);
     return m ? Number(m[1]) : undefined;
+  }
+
+  private readonly wrapKeys = new Map<string, Buffer>();
+
+  private wrapKeyFor(version: number, purpose: string): Buffer {
+    const name = `${version}:${purpose}`;
+    let key = this.wrapKeys.get(name);
+    if (!key) {
+      key = derive(this.keys(version).master, `key-wrap:${purpose}`);
+      this.wrapKeys.set(name, key);
+    }
+    return key;
+  }
+
+  /**
+   * Envelope encryption for per-object data keys (e.g. of an evidence file): the data key is
+   * encrypted (AES-256-GCM, random IV) under a key-encryption key derived with HKDF from the newest
+   * master key (info `key-wrap:<purpose>`); AAD binds purpose and owner id, so a wrapped key moved
+   * to another row does not unwrap. Same stored form as field values (`v<version>.<base64url>`), so
+   * a key rotation re-wraps the small key and never re-encrypts the object.
+   */
+  wrapKey(purpose: string, ownerId: string, dataKey: Buffer): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.wrapKeyFor(this.currentVersion, purpose), iv, {
+      authTagLength: TAG_BYTES,
+    });
+    cipher.setAAD(Buffer.from(`key-wrap\u0000${purpose}\u0000${ownerId}`, 'utf8'));
+    const body = Buffer.concat([cipher.update(dataKey), cipher.final()]);
+    return `v${this.currentVersion}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+  }
+
+  /** The data key wrapped by {@link wrapKey} for this purpose and owner; throws VaultDecryptError otherwise. */
+  unwrapKey(purpose: string, ownerId: string, wrapped: string): Buffer {
+    const m = /^v(\d{1,4})\.([A-Za-z0-9_-]+)$/.exec(wrapped);
+    if (!m) throw new VaultDecryptError('not a wrapped key');
+    const kek = this.wrapKeyFor(Number(m[1]), purpose);
+    const raw = Buffer.from(m[2], 'base64url');
+    if (raw.length < IV_BYTES + TAG_BYTES + 1) throw new VaultDecryptError('wrapped key too short');
+    const decipher = createDecipheriv('aes-256-gcm', kek, raw.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(`key-wrap\u0000${purpose}\u0000${ownerId}`, 'utf8'));
+    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+    try {
+      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new VaultDecryptError('wrapped key does not authenticate for this owner');
+    }
   }
 
   /** Blind index (HMAC-SHA256) of an already normalized value, under the newest key. */
