@@ -1,24 +1,12 @@
 import 'reflect-metadata';
-import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import helmet from '@fastify/helmet';
-import cors from '@fastify/cors';
+
+import { Controller, Get } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage } from 'node:http';
-import { Logger } from 'nestjs-pino';
-import {
-  CORRELATION_HEADER,
-  ErrorEnvelopeFilter,
-  RouteTable,
-  correlationIdFor,
-  createValidationPipe,
-  type AppConfig,
-} from '@app/platform';
-import { ApiModule } from '../../apps/api/src/app.module';
-import { API_PREFIX } from '../../apps/api/src/create-api-app';
+import type { AppConfig } from '@app/platform';
+import { API_PREFIX, createApiApp } from '../../apps/api/src/create-api-app';
 import { Public } from '../../apps/api/src/http/access.decorators';
 import { benchSeconds, withBenchEnvironment } from './bench-helpers';
 import { ratioOf, type Bench, type BenchResult } from './bench-types';
@@ -38,65 +26,9 @@ class BenchPingController {
   }
 }
 
-/** The product's API module (platform, database, outbox, its controllers) plus one trivial route. */
-@Module({})
-class BenchApiModule {
-  static forConfig(config: AppConfig): DynamicModule {
-    return { module: BenchApiModule, imports: [ApiModule.forConfig(config)], controllers: [BenchPingController] };
-  }
-}
-
-/**
- * Mirrors apps/api/src/create-api-app.ts step by step (it hard-wires ApiModule, so it cannot mount
- * the bench controller): same adapter options and hooks, pino logger, helmet, cors, global prefix,
- * validation pipe and error filter. Only the Swagger document (start-up cost only) is left out.
- */
-async function createBenchApiApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
-    bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
-    return503OnClosing: true,
-    genReqId: (req: IncomingMessage) => {
-      const id = correlationIdFor(req);
-      (req as IncomingMessage & { id?: string }).id = id;
-      return id;
-    },
-  });
-  const routes = new RouteTable();
-  adapter.getInstance().addHook('onRoute', (r) => routes.add(r.method, r.url));
-  adapter.getInstance().addHook('onRequest', (req, reply, done) => {
-    void reply.header(CORRELATION_HEADER, String(req.id));
-    done();
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(BenchApiModule.forConfig(config), adapter, {
-    bufferLogs: true,
-    abortOnError: false,
-  });
-  app.useLogger(app.get(Logger));
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  });
-  await app.register(cors, {
-    origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
-    credentials: false,
-    exposedHeaders: [CORRELATION_HEADER],
-    maxAge: 600,
-  });
-  app.setGlobalPrefix(API_PREFIX);
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ErrorEnvelopeFilter(routes));
-  await app.init();
-  return app;
+/** The product's real bootstrap (createApiApp) with one trivial route added. */
+function createBenchApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+  return createApiApp(config, { extraControllers: [BenchPingController] });
 }
 
 /** The baseline: a bare Fastify server with the same route and body, no plugins, no logging. */

@@ -10,6 +10,13 @@ type BenchModule = { bench?: Bench; default?: { bench?: Bench } };
 /** name -> loader. Add a line per benchmark (vault, login, intake, import, list, claims, filing...). */
 const REGISTRY: Record<string, () => Promise<BenchModule>> = {
   http: () => import('./http.bench.js'),
+  import: () => import('./import.bench.js'),
+  vault: () => import('./vault.bench.js'),
+  login: () => import('./login.bench.js'),
+  intake: () => import('./intake.bench.js'),
+  list: () => import('./list.bench.js'),
+  claims: () => import('./claims.bench.js'),
+  filing: () => import('./filing.bench.js'),
 };
 
 function benchOf(name: string, mod: BenchModule): Bench {

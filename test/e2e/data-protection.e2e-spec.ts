@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ClaimantKeyRotationService } from '@app/claimants';
+import { ClaimantKeyRotationService, EVIDENCE_KEY_PURPOSE } from '@app/claimants';
+import { Vault } from '@app/security';
 import { createCase, createFirm, createStaff, intakeBody, login, type TestFirm } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -85,6 +86,7 @@ describe('personal data at rest, in logs, and under rotation', () => {
   it('a pg_dump of the database holds none of the personal data in plaintext', () => {
     const dump = execFileSync('pg_dump', ['--data-only', t.config.databaseUrl!], {
       maxBuffer: 512 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'ignore'],
     }).toString('utf8');
     expect(dump).toContain('claimants');
     for (const p of plaintexts) expect(dump.includes(p)).toBe(false);
@@ -120,7 +122,7 @@ describe('personal data at rest, in logs, and under rotation', () => {
   });
 
   it('rotate-keys re-encrypts every row under the new key; search keeps working', async () => {
-    const oldKey = t.config.piiKeys[0]!.key.toString('base64');
+    const oldKey = t.config.piiKeys[0].key.toString('base64');
     const newKey = randomBytes(32).toString('base64');
     const rotated = await startTestApp({ env: { PII_MASTER_KEY: `2:${newKey},1:${oldKey}` } });
     try {
@@ -131,15 +133,34 @@ describe('personal data at rest, in logs, and under rotation', () => {
           .set('authorization', `Bearer ${token}`)
           .expect(200);
       expect((await search()).body.items.map((i: { id: string }) => i.id)).toContain(claimantId);
-      const result = await rotated.api.get(ClaimantKeyRotationService).rotateAll(2);
-      expect(result[0]!.rotated).toBeGreaterThan(0);
+      // An evidence row whose file key was wrapped under key version 1.
+      const dataKey = randomBytes(32);
+      const ev = await ds.query(
+        `INSERT INTO evidence (firm_id, case_id, claimant_id, kind, content_type, bytes, sha256, storage_key)
+         VALUES ($1, $2, $3, 'other', 'application/pdf', 10, $4, $5) RETURNING id`,
+        [firm.firmId, kase.id, claimantId, 'a'.repeat(64), randomBytes(16).toString('hex')],
+      );
+      const evId = ev[0].id as string;
+      await ds.query(`UPDATE evidence SET data_key_enc = $2 WHERE id = $1`, [
+        evId,
+        t.api.get(Vault).wrapKey(EVIDENCE_KEY_PURPOSE, evId, dataKey),
+      ]);
+      const result = await rotated.api
+        .get(ClaimantKeyRotationService)
+        .rotateAll(2, undefined, [{ table: 'evidence', purpose: EVIDENCE_KEY_PURPOSE }]);
+      const rewrapped = await ds.query(`SELECT data_key_enc FROM evidence WHERE id = $1`, [evId]);
+      expect(rewrapped[0].data_key_enc).toMatch(/^v2\./);
+      expect(
+        rotated.api.get(Vault).unwrapKey(EVIDENCE_KEY_PURPOSE, evId, rewrapped[0].data_key_enc).equals(dataKey),
+      ).toBe(true);
+      expect(result[0].rotated).toBeGreaterThan(0);
       // The row whose ciphertext was moved in the previous test cannot authenticate: reported, left alone.
       const stale = await ds.query(
         `SELECT id FROM claimants WHERE case_id = $1 AND name_enc IS NOT NULL AND name_enc NOT LIKE 'v2.%'`,
         [kase.id],
       );
-      expect(stale.map((r: { id: string }) => r.id)).toEqual(result[0]!.failed);
-      expect(result[0]!.failed.length).toBeLessThanOrEqual(1);
+      expect(stale.map((r: { id: string }) => r.id)).toEqual(result[0].failed);
+      expect(result[0].failed.length).toBeLessThanOrEqual(1);
       expect((await search()).body.items.map((i: { id: string }) => i.id)).toContain(claimantId);
       const detail = await request(rotated.http)
         .get(`/api/v1/cases/${kase.id}/claimants/${claimantId}`)

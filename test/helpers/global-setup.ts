@@ -38,5 +38,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';
   // Every test logs in from 127.0.0.1; per-address login throttling gets its own test.
   process.env.LOGIN_MAX_PER_ADDRESS = process.env.LOGIN_MAX_PER_ADDRESS ?? '100000';
+  process.env.INTAKE_MAX_PER_ADDRESS = process.env.INTAKE_MAX_PER_ADDRESS ?? '1000000';
+  process.env.PORTAL_MAX_PER_ADDRESS = process.env.PORTAL_MAX_PER_ADDRESS ?? '1000000';
   process.env.DATA_DIR = resolve('.data/test', name);
 }

@@ -4,11 +4,15 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { PlatformModule, loadConfig, runMigrations, type AppConfig } from '@app/platform';
 import { SecurityModule } from '@app/security';
 import { ClaimantsModule } from '@app/claimants';
+import { CasesModule } from '@app/cases';
 
 @Module({})
 export class CliModule {
   static forConfig(config: AppConfig): DynamicModule {
-    return { module: CliModule, imports: [PlatformModule.forRoot(config, 'cli'), SecurityModule, ClaimantsModule] };
+    return {
+      module: CliModule,
+      imports: [PlatformModule.forRoot(config, 'cli'), SecurityModule, CasesModule, ClaimantsModule],
+    };
   }
 }
 

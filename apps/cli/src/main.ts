@@ -4,6 +4,7 @@ import { auditVerifyCommand } from './commands/audit-verify';
 import { createFirmCommand } from './commands/create-firm';
 import { migrateCommand } from './commands/migrate';
 import { rotateKeysCommand } from './commands/rotate-keys';
+import { seedDemoCommand } from './commands/seed-demo';
 import { startCommand } from './commands/start';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
@@ -15,6 +16,10 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
   'create-firm': {
     run: (args) => createFirmCommand(args),
     help: 'create a firm and its admin: --name <name> --admin-email <email> (ADMIN_PASSWORD or a generated one)',
+  },
+  'seed-demo': {
+    run: (args) => seedDemoCommand(args),
+    help: 'a demo firm, case and N synthetic claimants: [--claimants N]',
   },
   'rotate-keys': { run: () => rotateKeysCommand(), help: 're-encrypt personal data under the newest key version' },
   'audit-verify': {

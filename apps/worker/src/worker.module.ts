@@ -1,5 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, SystemPingHandler, WorkerHostModule, type AppConfig } from '@app/platform';
+import { SecurityModule } from '@app/security';
+import { ImportClaimantsHandler } from '@app/claimants';
+import { FilingRenderHandler, FilingsModule } from '@app/filings';
+import { ClaimRecomputeHandler, ClaimsModule } from '@app/claims';
 
 /** The worker process: the same libraries, BullMQ processors instead of HTTP. */
 @Module({})
@@ -7,8 +11,14 @@ export class WorkerModule {
   static forConfig(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config, 'worker'), WorkerHostModule],
-      providers: [SystemPingHandler],
+      imports: [
+        PlatformModule.forRoot(config, 'worker'),
+        WorkerHostModule,
+        SecurityModule,
+        FilingsModule,
+        ClaimsModule,
+      ],
+      providers: [SystemPingHandler, ImportClaimantsHandler, FilingRenderHandler, ClaimRecomputeHandler],
     };
   }
 }

@@ -171,6 +171,12 @@ export class CaseService {
     return rows.map(toView);
   }
 
+  /** 404 unless the case exists in this firm (cheaper than `get` on hot paths). */
+  async assertExists(firmId: FirmScope, id: string): Promise<void> {
+    const rows = await this.ds.query<unknown[]>(`SELECT 1 FROM cases WHERE firm_id = $1 AND id = $2`, [firmId, id]);
+    if (rows.length === 0) throw new NotFoundError('Case');
+  }
+
   get(firmId: FirmScope, id: string): Promise<CaseView> {
     return this.getIn(this.ds.manager, firmId, id);
   }

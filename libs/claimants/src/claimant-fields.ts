@@ -50,6 +50,15 @@ export const BIDX = {
 
 /** Encrypts a claimant's personal fields for row `id` and computes its blind indexes. */
 export function sealClaimant(vault: Vault, id: string, p: ClaimantPersonal): SealedClaimant {
+  return { ...encryptClaimant(vault, id, p), ...blindIndexes(vault, p) };
+}
+
+/** The encrypted columns alone (a bulk import computes the blind indexes first, to skip duplicates). */
+export function encryptClaimant(
+  vault: Vault,
+  id: string,
+  p: ClaimantPersonal,
+): Pick<SealedClaimant, ClaimantEncryptedColumn> {
   const at = (column: ClaimantEncryptedColumn) => ({ table: CLAIMANTS_TABLE, column, rowId: id });
   return {
     name_enc: vault.encrypt(at('name_enc'), p.name),
@@ -58,7 +67,6 @@ export function sealClaimant(vault: Vault, id: string, p: ClaimantPersonal): Sea
     email_enc: vault.encrypt(at('email_enc'), p.email),
     address_enc: vault.encrypt(at('address_enc'), JSON.stringify(p.address)),
     harms_enc: vault.encrypt(at('harms_enc'), JSON.stringify(p.harms)),
-    ...blindIndexes(vault, p),
   };
 }
 

@@ -6,6 +6,8 @@ import { IntakeService } from './intake/intake.service';
 import { ClaimantPortalService } from './portal/portal.service';
 import { ClaimantWorkflowService } from './workflow/workflow.service';
 import { ClaimantKeyRotationService } from './rotation/claimant-key-rotation.service';
+import { EvidenceService } from './evidence/evidence.service';
+import { ImportService } from './imports/import.service';
 
 const SERVICES = [
   IntakeService,
@@ -13,6 +15,8 @@ const SERVICES = [
   ClaimantWorkflowService,
   ClaimantPortalService,
   ClaimantKeyRotationService,
+  EvidenceService,
+  ImportService,
 ];
 
 @Module({ imports: [SecurityModule, CasesModule], providers: SERVICES, exports: SERVICES })

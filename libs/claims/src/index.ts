@@ -49,3 +49,19 @@ export {
   type CourtFees,
 } from './court-fees';
 export { isNonNegativeSafeInteger } from './safe-integer';
+export {
+  EXCLUDED_STATUSES,
+  RECOMPUTE_STATEMENT,
+  claimableSql,
+  recomputeStatementParams,
+} from './recompute/recompute-statement';
+export { ClaimRecomputeRepository, type RecomputeStatus } from './recompute/claim-recompute.repository';
+export {
+  ClaimRecomputeService,
+  type ClaimRecomputeView,
+  type ClaimSummary,
+  type ClaimTotalsView,
+  type RecomputeRunContext,
+} from './recompute/claim-recompute.service';
+export { ClaimRecomputeHandler } from './recompute/claim-recompute.job';
+export { ClaimsModule } from './recompute/claims.module';

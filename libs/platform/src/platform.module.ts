@@ -7,6 +7,8 @@ import { loggerParams } from './logging/logging';
 import { OutboxModule } from './queue/queue.module';
 import { HealthService } from './system/health.service';
 import { SystemPingService } from './system/system-ping';
+import { FILE_STORAGE } from './storage/file-storage';
+import { fileStorageProvider } from './storage/storage.provider';
 
 /** Config, logging, the database and the outbox: what every process needs. */
 @Module({})
@@ -21,8 +23,8 @@ export class PlatformModule {
         DatabaseModule.forConfig(config, `jsi-${service}`),
         OutboxModule,
       ],
-      providers: [HealthService, SystemPingService],
-      exports: [OutboxModule, HealthService, SystemPingService],
+      providers: [HealthService, SystemPingService, fileStorageProvider],
+      exports: [OutboxModule, HealthService, SystemPingService, FILE_STORAGE],
     };
   }
 }

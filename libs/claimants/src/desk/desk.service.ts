@@ -104,15 +104,21 @@ export class ClaimantDeskService {
     const limit = p(q.limit + 1);
     const rows = await this.ds.query<ListRow[]>(
       `SELECT c.id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at, c.claim_amount_krw,
-              coalesce((SELECT array_agg(DISTINCT f.kind) FROM claimant_flags f
-                         WHERE f.claimant_id = c.id AND f.status = 'open'), '{}') AS flags,
-              (SELECT count(*) FILTER (WHERE e.status = 'pending')::int FROM evidence e WHERE e.claimant_id = c.id AND e.deleted_at IS NULL) AS ev_pending,
-              (SELECT count(*) FILTER (WHERE e.status = 'accepted')::int FROM evidence e WHERE e.claimant_id = c.id AND e.deleted_at IS NULL) AS ev_accepted,
-              (SELECT count(*) FILTER (WHERE e.status = 'rejected')::int FROM evidence e WHERE e.claimant_id = c.id AND e.deleted_at IS NULL) AS ev_rejected
-         FROM claimants c
-        WHERE ${where.join(' AND ')}
-        ORDER BY c.created_at DESC, c.id DESC
-        LIMIT ${limit}`,
+              coalesce(fl.kinds, '{}') AS flags,
+              coalesce(ev.pending, 0) AS ev_pending, coalesce(ev.accepted, 0) AS ev_accepted,
+              coalesce(ev.rejected, 0) AS ev_rejected
+         FROM (SELECT c.id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at, c.claim_amount_krw
+                 FROM claimants c
+                WHERE ${where.join(' AND ')}
+                ORDER BY c.created_at DESC, c.id DESC
+                LIMIT ${limit}) c
+         LEFT JOIN LATERAL (SELECT array_agg(DISTINCT f.kind) AS kinds FROM claimant_flags f
+                             WHERE f.claimant_id = c.id AND f.status = 'open') fl ON true
+         LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE e.status = 'pending')::int AS pending,
+                                   count(*) FILTER (WHERE e.status = 'accepted')::int AS accepted,
+                                   count(*) FILTER (WHERE e.status = 'rejected')::int AS rejected
+                              FROM evidence e WHERE e.claimant_id = c.id AND e.deleted_at IS NULL) ev ON true
+        ORDER BY c.created_at DESC, c.id DESC`,
       params,
     );
     const page = rows.slice(0, q.limit);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, DomainError, ValidationError, type AppConfig } from '@app/platform';
+import { APP_CONFIG, DomainError, ValidationError, queryRows, type AppConfig } from '@app/platform';
 import { AuditService, RateLimiter, Vault, firmScope, hashToken, newToken, type FirmScope } from '@app/security';
 import {
   CLAIMANTS_TABLE,
@@ -15,6 +15,7 @@ import { validateIntake, type IntakeAddress } from '../intake/intake-validator';
 import { normalizeReference } from '../intake/reference';
 import { STATUS_LABEL_KO, type ClaimantStatus } from '../workflow/status';
 import { ClaimantWorkflowService } from '../workflow/workflow.service';
+import { EvidenceService } from '../evidence/evidence.service';
 
 export interface ClaimantPrincipal {
   kind: 'claimant';
@@ -42,6 +43,7 @@ export class ClaimantPortalService {
     private readonly audit: AuditService,
     private readonly limiter: RateLimiter,
     private readonly workflow: ClaimantWorkflowService,
+    private readonly evidence: EvidenceService,
   ) {}
 
   async openSession(
@@ -187,7 +189,7 @@ export class ClaimantPortalService {
    * firm must be able to show; evidence files are deleted.
    */
   async withdraw(p: ClaimantPrincipal): Promise<Record<string, unknown>> {
-    await this.ds.transaction(async (tx) => {
+    const storageKeys = await this.ds.transaction(async (tx) => {
       await this.workflow.move(
         tx,
         { type: 'claimant', id: p.claimantId, firmId: p.firmId, sourceIp: p.sourceIp },
@@ -204,9 +206,13 @@ export class ClaimantPortalService {
           WHERE id = $1`,
         [p.claimantId],
       );
-      await tx.query(`UPDATE evidence SET deleted_at = now() WHERE claimant_id = $1 AND deleted_at IS NULL`, [
-        p.claimantId,
-      ]);
+      // Dropping the wrapped data keys makes the files unreadable even if deleting them fails.
+      const deleted = await queryRows<{ storage_key: string }>(
+        tx,
+        `UPDATE evidence SET deleted_at = now(), data_key_enc = NULL
+          WHERE claimant_id = $1 AND deleted_at IS NULL RETURNING storage_key`,
+        [p.claimantId],
+      );
       await this.audit.record(tx, {
         firmId: p.firmId,
         actorType: 'claimant',
@@ -217,7 +223,9 @@ export class ClaimantPortalService {
         sourceIp: p.sourceIp,
         retention: 'access',
       });
+      return deleted.map((r) => r.storage_key);
     });
+    await this.evidence.deleteFiles(storageKeys);
     return this.me(p);
   }
 }

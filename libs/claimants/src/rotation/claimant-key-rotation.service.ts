@@ -21,6 +21,12 @@ export interface RotationProgress {
   failed: string[];
 }
 
+/** A table whose rows carry a vault-wrapped data key (`data_key_enc`) for one purpose. */
+export interface WrappedKeyTable {
+  table: string;
+  purpose: string;
+}
+
 type Row = EncryptedRow & Record<ClaimantEncryptedColumn, string | null>;
 
 /**
@@ -35,8 +41,52 @@ export class ClaimantKeyRotationService {
     private readonly vault: Vault,
   ) {}
 
-  async rotateAll(batchSize = 500, onBatch?: (p: RotationProgress) => void): Promise<RotationProgress[]> {
-    return [await this.rotateClaimants(batchSize, onBatch), await this.rotateIdempotencyResponses(batchSize)];
+  async rotateAll(
+    batchSize = 500,
+    onBatch?: (p: RotationProgress) => void,
+    wrappedKeys: readonly WrappedKeyTable[] = [],
+  ): Promise<RotationProgress[]> {
+    const out = [await this.rotateClaimants(batchSize, onBatch), await this.rotateIdempotencyResponses(batchSize)];
+    for (const w of wrappedKeys) out.push(await this.rewrapDataKeys(w, batchSize));
+    return out;
+  }
+
+  /**
+   * Files (evidence, imports, filing documents) are encrypted under per-file data keys wrapped by
+   * the vault: rotation re-wraps those small keys, never the files.
+   */
+  async rewrapDataKeys(w: WrappedKeyTable, batchSize: number): Promise<RotationProgress> {
+    if (!/^[a-z_]+$/.test(w.table)) throw new Error(`bad table name ${w.table}`);
+    const progress: RotationProgress = { table: w.table, rotated: 0, skipped: 0, failed: [] };
+    const failed = new Set<string>();
+    for (;;) {
+      const rows = await this.ds.query<{ id: string; data_key_enc: string }[]>(
+        `SELECT id, data_key_enc FROM ${w.table}
+          WHERE data_key_enc IS NOT NULL AND data_key_enc NOT LIKE $1 AND NOT (id = ANY($2::uuid[]))
+          ORDER BY id LIMIT $3`,
+        [`v${this.vault.currentVersion}.%`, [...failed], batchSize],
+      );
+      if (rows.length === 0) return progress;
+      for (const r of rows) {
+        let key: Buffer;
+        try {
+          key = this.vault.unwrapKey(w.purpose, r.id, r.data_key_enc);
+        } catch (e) {
+          if (!(e instanceof VaultDecryptError)) throw e;
+          failed.add(r.id);
+          progress.failed.push(r.id);
+          continue;
+        }
+        const updated = await queryRows<{ id: string }>(
+          this.ds,
+          `UPDATE ${w.table} SET data_key_enc = $2 WHERE id = $1 AND data_key_enc = $3 RETURNING id`,
+          [r.id, this.vault.wrapKey(w.purpose, r.id, key), r.data_key_enc],
+        );
+        key.fill(0);
+        if (updated.length > 0) progress.rotated++;
+        else progress.skipped++;
+      }
+    }
   }
 
   private stalePredicate(): string {
@@ -54,7 +104,7 @@ export class ClaimantKeyRotationService {
         [after, batchSize],
       );
       if (rows.length === 0) return progress;
-      after = rows[rows.length - 1]!.id;
+      after = rows[rows.length - 1].id;
       await this.ds.transaction(async (tx) => {
         for (const row of rows) {
           let p: ReturnType<typeof openClaimant>;

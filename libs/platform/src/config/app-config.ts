@@ -45,6 +45,22 @@ export interface AppConfig {
   readonly outboxRelayIntervalMs: number;
   readonly outboxRedispatchAfterSeconds: number;
   readonly shutdownGraceMs: number;
+  /** Overrides every queue's BullMQ lock duration (tests: a killed worker's job comes back quickly). */
+  readonly queueLockDurationMs: number | undefined;
+  /** Overrides BullMQ's stalled-job check interval (default 30 s). */
+  readonly queueStalledIntervalMs: number | undefined;
+  /** Filing annexes: rows per volume at most (FILING_VOLUME_MAX_ROWS, default 5,000). */
+  readonly filingVolumeMaxRows: number;
+  /** Filing annexes: bytes per volume file at most (FILING_VOLUME_MAX_BYTES, default 10,000,000). */
+  readonly filingVolumeMaxBytes: number;
+  /** Largest evidence file accepted, in bytes (multipart `fileSize` limit). */
+  readonly evidenceMaxBytes: number;
+  readonly evidenceMaxFilesPerClaimant: number;
+  readonly evidenceMaxBytesPerClaimant: number;
+  /** Largest CSV accepted by `POST /cases/:caseId/imports`, in bytes (IMPORT_MAX_BYTES). */
+  readonly importMaxBytes: number;
+  /** Rows the import job validates, encrypts and commits (with its checkpoint) per transaction. */
+  readonly importBatchRows: number;
 }
 
 export interface PiiMasterKey {
@@ -278,6 +294,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxRelayIntervalMs: r.int('OUTBOX_RELAY_INTERVAL_MS', 250, 10, 60_000),
     outboxRedispatchAfterSeconds: r.int('OUTBOX_REDISPATCH_AFTER_SECONDS', 300, 1, 86_400),
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    queueLockDurationMs: r.optional('QUEUE_LOCK_DURATION_MS')
+      ? r.int('QUEUE_LOCK_DURATION_MS', 30_000, 1_000, 3_600_000)
+      : undefined,
+    queueStalledIntervalMs: r.optional('QUEUE_STALLED_INTERVAL_MS')
+      ? r.int('QUEUE_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000)
+      : undefined,
+    filingVolumeMaxRows: r.int('FILING_VOLUME_MAX_ROWS', 5_000, 1, 1_000_000),
+    filingVolumeMaxBytes: r.int('FILING_VOLUME_MAX_BYTES', 10_000_000, 2_000_000, 2_000_000_000),
+    evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 10_485_760, 1, 104_857_600),
+    evidenceMaxFilesPerClaimant: r.int('EVIDENCE_MAX_FILES_PER_CLAIMANT', 20, 1, 10_000),
+    evidenceMaxBytesPerClaimant: r.int('EVIDENCE_MAX_BYTES_PER_CLAIMANT', 52_428_800, 1, 10_737_418_240),
+    importMaxBytes: r.int('IMPORT_MAX_BYTES', 209_715_200, 1024, 2_147_483_648),
+    importBatchRows: r.int('IMPORT_BATCH_ROWS', 2000, 1, 20_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

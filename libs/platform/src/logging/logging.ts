@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
 import type { AppConfig } from '../config/app-config';
@@ -51,30 +51,55 @@ export function pathOnly(url: string | undefined): string {
   return i === -1 ? url : url.slice(0, i);
 }
 
-export function loggerParams(config: AppConfig, service: string): Params {
-  const stream = config.logDestination ? pino.destination({ dest: config.logDestination, sync: true }) : undefined;
-  return {
-    pinoHttp: {
-      ...(stream ? { stream } : {}),
+const roots = new Map<string, pino.Logger>();
+
+/** One pino logger per process and service: JSON, redacted, to stdout or LOG_DESTINATION. */
+export function rootLogger(config: AppConfig, service: string): pino.Logger {
+  const key = `${service}|${config.logLevel}|${config.logDestination ?? ''}`;
+  let logger = roots.get(key);
+  if (!logger) {
+    const options: pino.LoggerOptions = {
       level: config.logLevel,
       base: { service, version: config.version },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const existing = (req as IncomingMessage & { id?: string }).id;
-        const id = typeof existing === 'string' ? existing : correlationIdFor(req);
-        res.setHeader(CORRELATION_HEADER, id);
-        return id;
-      },
-      customAttributeKeys: { reqId: 'correlationId' },
-      serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          path: pathOnly(req.url),
-        }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req: IncomingMessage) => pathOnly(req.url) === '/api/v1/health' },
+    };
+    logger = config.logDestination
+      ? pino(options, pino.destination({ dest: config.logDestination, sync: true }))
+      : pino(options);
+    roots.set(key, logger);
+  }
+  return logger;
+}
+
+/**
+ * Nest's logger (nestjs-pino) on the shared root logger. Per-request logging is not done by
+ * pino-http middleware (it halved throughput) but by one Fastify onResponse hook: see
+ * {@link logRequest}.
+ */
+export function loggerParams(config: AppConfig, service: string): Params {
+  return { pinoHttp: { logger: rootLogger(config, service), autoLogging: false }, forRoutes: [] };
+}
+
+export interface RequestLogFields {
+  correlationId: string;
+  method: string;
+  url: string;
+  statusCode: number;
+  responseTimeMs: number;
+}
+
+/** One line per request: method, path (never the query string), status, time, correlation id. */
+export function logRequest(logger: pino.Logger, f: RequestLogFields): void {
+  if (!logger.isLevelEnabled('info')) return;
+  const path = pathOnly(f.url);
+  if (path === '/api/v1/health') return;
+  logger.info(
+    {
+      correlationId: f.correlationId,
+      req: { method: f.method, path },
+      res: { statusCode: f.statusCode },
+      responseTime: Math.round(f.responseTimeMs * 10) / 10,
     },
-  };
+    'request completed',
+  );
 }

@@ -12,12 +12,18 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = Object.freeze({
   SystemPing: 'system.ping',
+  ImportClaimants: 'claimants.import',
+  RenderFiling: 'filings.render',
+  RecomputeClaims: 'claims.recompute',
 } as const);
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 /** One payload type per job. Ids only: Redis holds job data in clear, so nothing personal. */
 export interface JobPayloads {
   [JobName.SystemPing]: { pingId: string };
+  [JobName.ImportClaimants]: { importId: string };
+  [JobName.RenderFiling]: { filingId: string };
+  [JobName.RecomputeClaims]: { recomputeId: string };
 }
 
 export interface JobOptions {
@@ -37,6 +43,29 @@ export const JOB_OPTIONS: Readonly<Record<JobName, JobOptions>> = Object.freeze(
     queue: QueueName.System,
     attempts: 3,
     backoffMs: 500,
+    keepCompleted: 100,
+    keepFailed: 1000,
+  },
+  // Resumes after its last committed batch, so a retry never inserts a row twice.
+  [JobName.ImportClaimants]: {
+    queue: QueueName.Imports,
+    attempts: 3,
+    backoffMs: 5_000,
+    keepCompleted: 100,
+    keepFailed: 1000,
+  },
+  [JobName.RenderFiling]: {
+    queue: QueueName.Filings,
+    attempts: 3,
+    backoffMs: 2_000,
+    keepCompleted: 100,
+    keepFailed: 1000,
+  },
+  // Idempotent: rewrites only claimants whose claim differs, one case at a time (advisory lock).
+  [JobName.RecomputeClaims]: {
+    queue: QueueName.Claims,
+    attempts: 3,
+    backoffMs: 5_000,
     keepCompleted: 100,
     keepFailed: 1000,
   },

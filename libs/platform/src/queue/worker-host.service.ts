@@ -49,7 +49,8 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
         connection: bullConnection(this.config.redisUrl),
         prefix: this.config.queuePrefix,
         concurrency: settings.concurrency,
-        lockDuration: settings.lockDurationMs,
+        lockDuration: this.config.queueLockDurationMs ?? settings.lockDurationMs,
+        ...(this.config.queueStalledIntervalMs ? { stalledInterval: this.config.queueStalledIntervalMs } : {}),
         maxStalledCount: 2,
       });
       worker.on('failed', (job, err) => void this.onFailed(job, err));

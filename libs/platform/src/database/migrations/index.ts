@@ -1,6 +1,18 @@
 import { Foundation1763769600000 } from './1763769600000-foundation';
 import { Security1763769700000 } from './1763769700000-security';
 import { Intake1763769800000 } from './1763769800000-intake';
+import { EvidenceCrypto1763769850000 } from './1763769850000-evidence-crypto';
+import { Claims1763769900000 } from './1763769900000-claims';
+import { Filings1763770000000 } from './1763770000000-filings';
+import { Imports1763770500000 } from './1763770500000-imports';
 
 /** Every migration, oldest first. Timestamped names; never edit one that has shipped. */
-export const MIGRATIONS = [Foundation1763769600000, Security1763769700000, Intake1763769800000];
+export const MIGRATIONS = [
+  Foundation1763769600000,
+  Security1763769700000,
+  Intake1763769800000,
+  EvidenceCrypto1763769850000,
+  Claims1763769900000,
+  Filings1763770000000,
+  Imports1763770500000,
+];

@@ -1,0 +1,207 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '@app/platform';
+import type { FirmScope } from '@app/security';
+import type { ClaimRuleParameters } from '../claim-rule-parameters';
+import type { ClaimRules } from '../claim-rules';
+import { RECOMPUTE_STATEMENT, claimableSql, recomputeStatementParams } from './recompute-statement';
+
+export type RecomputeStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface RecomputeRow {
+  id: string;
+  firm_id: string;
+  case_id: string;
+  rule_version: number;
+  status: RecomputeStatus;
+  claimants: number;
+  total_krw: string;
+  changed: number;
+  cleared: number;
+  attempts: number;
+  job_id: string | null;
+  failure: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface ClaimTotals {
+  claimants: number;
+  /** Exact decimal strings (bigint sums). */
+  totalKrw: string;
+  maxKrw: string;
+}
+
+export interface StatusAggregate {
+  status: string;
+  claimants: number;
+  totalKrw: string;
+  /** Claimants whose stored claim is not of the given rule version (or missing). */
+  outdated: number;
+}
+
+const COLUMNS = `id, firm_id, case_id, rule_version, status, claimants, total_krw::text AS total_krw, changed, cleared,
+  attempts, job_id, failure, created_at, started_at, finished_at`;
+
+type Db = DataSource | EntityManager;
+
+/** SQL for claim recomputes and the claim columns of claimants. Every read is scoped to a firm. */
+@Injectable()
+export class ClaimRecomputeRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** The case's current rule version and its rules; undefined when the case is not the firm's. */
+  async currentRules(db: Db, firmId: FirmScope, caseId: string): Promise<ClaimRules | undefined> {
+    const rows = await db.query<{ rules: ClaimRules }[]>(
+      `SELECT r.rules FROM cases c
+         JOIN case_rule_versions r ON r.case_id = c.id AND r.version = c.rule_version
+        WHERE c.firm_id = $1 AND c.id = $2`,
+      [firmId, caseId],
+    );
+    return rows[0]?.rules;
+  }
+
+  /** A request not yet picked up by a worker: a second request while one waits reuses it. */
+  async findQueued(tx: EntityManager, firmId: FirmScope, caseId: string): Promise<RecomputeRow | undefined> {
+    const rows = await tx.query<RecomputeRow[]>(
+      `SELECT ${COLUMNS} FROM claim_recomputes
+        WHERE firm_id = $1 AND case_id = $2 AND status = 'queued' AND attempts = 0
+          AND EXISTS (SELECT 1 FROM outbox o WHERE o.id = job_id AND o.completed_at IS NULL AND o.failed_at IS NULL)
+        ORDER BY created_at DESC LIMIT 1`,
+      [firmId, caseId],
+    );
+    return rows[0];
+  }
+
+  async insertRequest(
+    tx: EntityManager,
+    firmId: FirmScope,
+    caseId: string,
+    ruleVersion: number,
+    requestedBy: string,
+  ): Promise<string> {
+    const rows = await tx.query<{ id: string }[]>(
+      `INSERT INTO claim_recomputes (firm_id, case_id, rule_version, requested_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [firmId, caseId, ruleVersion, requestedBy],
+    );
+    return rows[0].id;
+  }
+
+  async setJobId(tx: EntityManager, id: string, jobId: string): Promise<void> {
+    await tx.query(`UPDATE claim_recomputes SET job_id = $2 WHERE id = $1`, [id, jobId]);
+  }
+
+  async findById(firmId: FirmScope, id: string): Promise<RecomputeRow | undefined> {
+    const rows = await this.ds.query<RecomputeRow[]>(
+      `SELECT ${COLUMNS} FROM claim_recomputes WHERE firm_id = $1 AND id = $2`,
+      [firmId, id],
+    );
+    return rows[0];
+  }
+
+  /** For the job, whose payload carries only the id; the row names the firm it acts for. */
+  async findForJob(id: string): Promise<RecomputeRow | undefined> {
+    const rows = await this.ds.query<RecomputeRow[]>(`SELECT ${COLUMNS} FROM claim_recomputes WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  async latestForCase(firmId: FirmScope, caseId: string): Promise<RecomputeRow | undefined> {
+    const rows = await this.ds.query<RecomputeRow[]>(
+      `SELECT ${COLUMNS} FROM claim_recomputes WHERE firm_id = $1 AND case_id = $2
+        ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [firmId, caseId],
+    );
+    return rows[0];
+  }
+
+  async markRunning(id: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE claim_recomputes
+          SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()), failure = NULL
+        WHERE id = $1`,
+      [id],
+    );
+  }
+
+  async markDone(
+    tx: EntityManager,
+    id: string,
+    result: { ruleVersion: number; totals: ClaimTotals; changed: number; cleared: number },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE claim_recomputes
+          SET status = 'done', rule_version = $2, claimants = $3, total_krw = $4::bigint, changed = $5, cleared = $6,
+              failure = NULL, finished_at = now()
+        WHERE id = $1`,
+      [id, result.ruleVersion, result.totals.claimants, result.totals.totalKrw, result.changed, result.cleared],
+    );
+  }
+
+  /** `final`: no retry follows (status failed); otherwise the row waits for the retry (status queued). */
+  async markFailed(id: string, failure: string, final: boolean): Promise<void> {
+    await this.ds.query(
+      `UPDATE claim_recomputes SET status = $2, failure = left($3, 500), finished_at = CASE WHEN $2 = 'failed' THEN now() END
+        WHERE id = $1 AND status <> 'done'`,
+      [id, final ? 'failed' : 'queued', failure],
+    );
+  }
+
+  /**
+   * Serializes recomputes of one case (two workers, or a retry overlapping a late original) for the
+   * rest of the transaction. Two-int key space, apart from the platform's single-bigint locks.
+   */
+  async lockCase(tx: EntityManager, caseId: string): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(7310003, hashtext($1))`, [caseId]);
+  }
+
+  /** The one set-based statement for a rule version; see RECOMPUTE_STATEMENT. */
+  async applyRuleVersion(
+    tx: EntityManager,
+    firmId: FirmScope,
+    caseId: string,
+    params: ClaimRuleParameters,
+  ): Promise<{ changed: number; cleared: number }> {
+    // The statement hash-joins the case's claimants with their new values; enough memory keeps that
+    // join in one batch instead of spilling to temporary files (local to this transaction).
+    await tx.query(`SET LOCAL work_mem = '128MB'`);
+    const rows = await queryRows<{ changed: number; cleared: number }>(
+      tx,
+      RECOMPUTE_STATEMENT,
+      recomputeStatementParams(firmId, caseId, params),
+    );
+    return { changed: rows[0]?.changed ?? 0, cleared: rows[0]?.cleared ?? 0 };
+  }
+
+  /** Count, total and largest stored claim over the claimable claimants of a case. */
+  async claimTotals(db: Db, firmId: FirmScope, caseId: string): Promise<ClaimTotals> {
+    const rows = await db.query<{ claimants: number; total_krw: string; max_krw: string }[]>(
+      `SELECT count(*)::int AS claimants, coalesce(sum(c.claim_amount_krw), 0)::text AS total_krw,
+              coalesce(max(c.claim_amount_krw), 0)::text AS max_krw
+         FROM claimants c WHERE c.firm_id = $1 AND c.case_id = $2 AND ${claimableSql('c')}`,
+      [firmId, caseId],
+    );
+    const r = rows[0];
+    return { claimants: r?.claimants ?? 0, totalKrw: r?.total_krw ?? '0', maxKrw: r?.max_krw ?? '0' };
+  }
+
+  /** Per status (merged duplicates left out): claimants, stored total, and claims not of `ruleVersion`. */
+  async aggregateByStatus(firmId: FirmScope, caseId: string, ruleVersion: number): Promise<StatusAggregate[]> {
+    const rows = await this.ds.query<{ status: string; claimants: number; total_krw: string; outdated: number }[]>(
+      `SELECT c.status, count(*)::int AS claimants, coalesce(sum(c.claim_amount_krw), 0)::text AS total_krw,
+              count(*) FILTER (WHERE c.claim_rule_version IS DISTINCT FROM $3)::int AS outdated
+         FROM claimants c
+        WHERE c.firm_id = $1 AND c.case_id = $2 AND c.merged_into IS NULL
+        GROUP BY c.status
+        ORDER BY c.status`,
+      [firmId, caseId, ruleVersion],
+    );
+    return rows.map((r) => ({
+      status: r.status,
+      claimants: r.claimants,
+      totalKrw: r.total_krw,
+      outdated: r.outdated,
+    }));
+  }
+}

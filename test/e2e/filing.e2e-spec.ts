@@ -1,0 +1,635 @@
+import request from 'supertest';
+import ExcelJS from 'exceljs';
+import IORedis from 'ioredis';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Vault } from '@app/security';
+import { computeCourtFees } from '@app/claims';
+import { formatWon } from '@app/filings';
+import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
+import { seedApprovedClaimants } from '../bench/filing-seed';
+import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
+import { startTestApp, testConfig, waitFor, type TestApp } from '../helpers/test-app';
+
+interface DocumentView {
+  id: string;
+  kind: string;
+  volume: number;
+  volumes: number;
+  fileName: string;
+  contentType: string;
+  pages: number | null;
+  bytes: number;
+  sha256: string;
+}
+
+interface FilingBody {
+  id: string;
+  label: string;
+  status: string;
+  progress: number;
+  failure?: string;
+  totals: { plaintiffs: number; claimValueKrw: number; division: string; stampDutyKrw: number; serviceFeeKrw: number };
+  documents: DocumentView[];
+}
+
+interface Manifest {
+  documents: { kind: string; volume: number; pages: number | null; bytes: number; sha256: string }[];
+}
+
+/** Own BullMQ prefix: no other test file's worker takes these jobs (keys removed in afterAll). */
+const QUEUE_PREFIX = `${process.env.QUEUE_PREFIX ?? 'jsitest'}-fl`;
+
+async function deleteQueueKeys(prefix: string): Promise<void> {
+  const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+const ENV = {
+  QUEUE_PREFIX,
+  INTAKE_MAX_PER_ADDRESS: '100000',
+  VELOCITY_MAX_PER_ADDRESS: '100000',
+  FILING_VOLUME_MAX_ROWS: '5',
+  QUEUE_LOCK_DURATION_MS: '4000',
+  QUEUE_STALLED_INTERVAL_MS: '1000',
+};
+const NAMES = [
+  '김민준',
+  '이서연',
+  '박도윤',
+  '최지우',
+  '정하준',
+  '강서윤',
+  '조은우',
+  '윤지민',
+  '장시우',
+  '임수아',
+  '한예준',
+  '오채원',
+];
+const REASON = '1차 소장 제출 준비';
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void): void => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
+
+function tool(name: string, args: string[]): string {
+  return execFileSync(name, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+describe('filing batches', () => {
+  let t: TestApp;
+  let ds: DataSource;
+  let firm: TestFirm;
+  let other: TestFirm;
+  let paralegal: string;
+  let otherParalegal: string;
+  let kase: { id: string; slug: string };
+  let claimantIds: string[];
+  let amounts: number[];
+  let tmp: string;
+
+  const api = (token = paralegal) => ({
+    get: (path: string) => request(t.http).get(`/api/v1${path}`).set('authorization', `Bearer ${token}`),
+    post: (path: string, body: object) =>
+      request(t.http).post(`/api/v1${path}`).set('authorization', `Bearer ${token}`).send(body),
+  });
+
+  const waitStatus = (id: string, statuses: string[], timeoutMs = 60_000): Promise<FilingBody> =>
+    waitFor(
+      async () => {
+        const res = await api().get(`/filings/${id}`).expect(200);
+        const body = res.body as FilingBody;
+        return statuses.includes(body.status) ? body : undefined;
+      },
+      { timeoutMs, intervalMs: 100, what: `filing ${id} to be ${statuses.join('|')}` },
+    );
+
+  const download = (filingId: string, docId: string, token = paralegal, reason: string | null = REASON) => {
+    const r = request(t.http)
+      .get(`/api/v1/filings/${filingId}/documents/${docId}`)
+      .set('authorization', `Bearer ${token}`);
+    return (reason === null ? r : r.set('x-access-reason', encodeURIComponent(reason))).buffer(true).parse(binary);
+  };
+
+  /** Public intake, then under_review -> approved through the API. */
+  async function approvedClaimants(names: string[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const name of names) {
+      const res = await request(t.http)
+        .post(`/api/v1/public/cases/${kase.slug}/claimants`)
+        .send(intakeBody({ name }))
+        .expect(201);
+      const rows = await ds.query<{ id: string }[]>(`SELECT id FROM claimants WHERE case_id = $1 AND reference = $2`, [
+        kase.id,
+        (res.body as { reference: string }).reference,
+      ]);
+      const id = rows[0].id;
+      for (const to of ['under_review', 'approved']) {
+        await api().post(`/cases/${kase.id}/claimants/${id}/transitions`, { to, reason: '서류 확인 완료' }).expect(200);
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** As the claims recompute would: the stored claim amount. */
+  async function setAmounts(ids: string[], amount: (i: number) => number): Promise<void> {
+    for (const [i, id] of ids.entries()) {
+      await ds.query(`UPDATE claimants SET claim_amount_krw = $2 WHERE id = $1`, [id, amount(i)]);
+    }
+  }
+
+  /** The claims recompute job (POST /cases/:caseId/claims/recompute) gives every approved claimant an amount. */
+  async function recomputeClaims(ids: string[]): Promise<number[]> {
+    const res = await api().post(`/cases/${kase.id}/claims/recompute`, {}).expect(202);
+    await waitFor(
+      async () => {
+        const r = await api()
+          .get(`/claims/recomputes/${(res.body as { id: string }).id}`)
+          .expect(200);
+        const status = (r.body as { status: string }).status;
+        if (status === 'failed') throw new Error('claims recompute failed');
+        return status === 'done' ? status : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the claims recompute' },
+    );
+    const rows = await ds.query<{ id: string; amount: string | null }[]>(
+      `SELECT id, claim_amount_krw::text AS amount FROM claimants WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r.amount === null ? NaN : Number(r.amount)]));
+    return ids.map((id) => byId.get(id)!);
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: true, env: ENV });
+    ds = t.api.get(DataSource);
+    mkdirSync(t.config.dataDir, { recursive: true });
+    tmp = mkdtempSync(join(t.config.dataDir, 'filing-e2e-'));
+    firm = await createFirm(t, '법무법인 한빛');
+    other = await createFirm(t, 'Other firm');
+    const attorney = await createStaff(t, firm, 'attorney');
+    paralegal = (await createStaff(t, firm, 'paralegal')).token;
+    otherParalegal = (await createStaff(t, other, 'paralegal')).token;
+    kase = await createCase(t, attorney.token, {
+      settings: {
+        interestStartDate: '2025-11-29',
+        caseEvidence: ['쿠팡 개인정보 유출 사고 공지문', '개인정보보호위원회 보도자료'],
+      },
+    });
+    await request(t.http)
+      .patch('/api/v1/firm')
+      .set('authorization', `Bearer ${firm.adminToken}`)
+      .send({
+        name: '법무법인 한빛',
+        address: '서울특별시 서초구 서초대로 100, 5층',
+        phone: '02-555-1234',
+        attorneys: ['김변호', '이변호'],
+      })
+      .expect(200);
+    claimantIds = await approvedClaimants(NAMES);
+    amounts = await recomputeClaims(claimantIds);
+    // accepted evidence for plaintiffs 2 and 5, a rejected one for plaintiff 3
+    const evidence = [
+      [claimantIds[1], 'breach_notice', 'accepted'],
+      [claimantIds[1], 'secondary_harm', 'accepted'],
+      [claimantIds[4], 'account_proof', 'accepted'],
+      [claimantIds[2], 'other', 'rejected'],
+    ];
+    for (const [claimant, kind, status] of evidence) {
+      await ds.query(
+        `INSERT INTO evidence (firm_id, case_id, claimant_id, kind, content_type, bytes, sha256, storage_key, status)
+         VALUES ($1, $2, $3, $4, 'image/png', 100, $5, $6, $7)`,
+        [firm.firmId, kase.id, claimant, kind, sha256(Buffer.from(randomUUID())), randomUUID(), status],
+      );
+    }
+  });
+  afterAll(async () => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await t?.close();
+    await deleteQueueKeys(QUEUE_PREFIX);
+  });
+
+  describe('a filing of 12 approved claimants', () => {
+    let filing: FilingBody;
+    const files = new Map<string, Buffer>();
+    const total = (): number => amounts.reduce((a, b) => a + b, 0);
+
+    beforeAll(async () => {
+      const res = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '1차', selection: { status: 'approved' }, eFiling: true })
+        .expect(202);
+      expect(res.body).toEqual({ id: expect.any(String), status: 'queued' });
+      filing = await waitStatus((res.body as { id: string }).id, ['ready', 'failed']);
+      for (const d of filing.documents) {
+        const got = await download(filing.id, d.id).expect(200);
+        files.set(d.id, got.body as Buffer);
+      }
+    });
+
+    it('is ready with the totals of the fee engine over the recomputed amounts', () => {
+      expect(filing.status).toBe('ready');
+      expect(filing.progress).toBe(100);
+      expect(amounts.every((a) => Number.isSafeInteger(a) && a > 0)).toBe(true);
+      const fees = computeCourtFees({ claimValueKrw: total(), plaintiffs: 12, defendants: 1, eFiling: true });
+      expect(filing.totals).toEqual({ plaintiffs: 12, ...fees });
+      expect(filing.totals.division).toBe('small');
+    });
+
+    it('has one document per kind and volume (annexes split at 5 rows)', () => {
+      const kinds = filing.documents.map((d) => `${d.kind}:${d.volume}/${d.volumes}`);
+      expect(kinds).toEqual([
+        'complaint:1/1',
+        'plaintiff-list:1/3',
+        'plaintiff-list:2/3',
+        'plaintiff-list:3/3',
+        'claim-table:1/3',
+        'claim-table:2/3',
+        'claim-table:3/3',
+        'evidence-list:1/3',
+        'evidence-list:2/3',
+        'evidence-list:3/3',
+        'party-list-xlsx:1/1',
+        'party-list-csv:1/1',
+        'manifest:1/1',
+      ]);
+      expect(filing.documents[0].fileName).toBe('소장_1차.pdf');
+      expect(filing.documents[1].fileName).toBe('원고목록_1차_1-3.pdf');
+    });
+
+    it('serves each document with its type, a Korean file name (RFC 5987), nosniff and no-store', async () => {
+      const complaint = filing.documents[0];
+      const res = await download(filing.id, complaint.id).expect(200);
+      expect(res.headers['content-type']).toBe('application/pdf');
+      expect(res.headers['content-disposition']).toBe(
+        `attachment; filename="complaint.pdf"; filename*=UTF-8''${encodeURIComponent('소장_1차.pdf')}`,
+      );
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['cache-control']).toBe('no-store');
+      const types = Object.fromEntries(filing.documents.map((d) => [d.kind, d.contentType]));
+      expect(types).toMatchObject({
+        'party-list-xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'party-list-csv': 'text/csv; charset=utf-8',
+        manifest: 'application/json',
+      });
+      const csv = filing.documents.find((d) => d.kind === 'party-list-csv')!;
+      const csvRes = await download(filing.id, csv.id).expect(200);
+      expect(csvRes.headers['content-type']).toBe('text/csv; charset=utf-8');
+    });
+
+    it('matches the manifest: every hash, size and page count', () => {
+      const manifestDoc = filing.documents.find((d) => d.kind === 'manifest')!;
+      const manifest = JSON.parse(files.get(manifestDoc.id)!.toString('utf8')) as Manifest;
+      expect(sha256(files.get(manifestDoc.id)!)).toBe(manifestDoc.sha256);
+      const others = filing.documents.filter((d) => d.kind !== 'manifest');
+      expect(manifest.documents).toHaveLength(others.length);
+      for (const d of others) {
+        const body = files.get(d.id)!;
+        const entry = manifest.documents.find((m) => m.kind === d.kind && m.volume === d.volume)!;
+        expect(entry).toMatchObject({ bytes: body.length, sha256: sha256(body), pages: d.pages });
+        expect(d.sha256).toBe(sha256(body));
+      }
+    });
+
+    it('renders A4 PDFs with the Hangul font embedded and names, court and stamp duty as text', () => {
+      const text: Record<string, string> = {};
+      for (const d of filing.documents.filter((x) => x.contentType === 'application/pdf')) {
+        const path = join(tmp, `${d.kind}-${d.volume}.pdf`);
+        writeFileSync(path, files.get(d.id)!);
+        const info = tool('pdfinfo', [path]);
+        expect(info).toMatch(/Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
+        expect(Number(/Pages:\s+(\d+)/.exec(info)![1])).toBe(d.pages);
+        const fonts = tool('pdffonts', [path]).split('\n').slice(2).filter(Boolean);
+        expect(fonts.length).toBeGreaterThan(0);
+        for (const line of fonts) {
+          expect(line).toMatch(/NanumGothic/);
+          expect(line).toMatch(/yes\s+yes\s+yes/); // emb sub uni
+        }
+        text[`${d.kind}:${d.volume}`] = tool('pdftotext', ['-layout', path, '-']).replace(/[ \t]+/g, ' ');
+      }
+      const complaint = text['complaint:1'];
+      expect(complaint).toContain('소 장');
+      expect(complaint).toContain('서울중앙지방법원 귀중');
+      expect(complaint).toContain(`인지액 ${formatWon(filing.totals.stampDutyKrw)}`); // e-filing: 9/10
+      expect(complaint).toContain(`소송목적의 값 ${formatWon(total())}`);
+      expect(complaint).toContain('법무법인 한빛');
+      expect(complaint).toContain('담당변호사 김변호, 이변호');
+      expect(complaint).toContain('쿠팡 주식회사');
+      expect(complaint).toContain('2025. 11. 29.부터');
+      expect(complaint).toContain('갑 제1호증');
+      const lists = [1, 2, 3].map((v) => text[`plaintiff-list:${v}`]).join('\n');
+      NAMES.forEach((name, i) => expect(lists).toContain(`${i + 1} ${name}`));
+      expect(text['plaintiff-list:2']).toContain('별지 원고 목록 (2/3)');
+      expect(text['claim-table:3']).toContain(`합계 (원고 12명) ${formatWon(total())}`);
+      const evidence = [1, 2, 3].map((v) => text[`evidence-list:${v}`]).join('\n');
+      expect(evidence).toContain('갑 제2호증');
+      expect(evidence).toContain('원고 2번 이서연');
+      expect(evidence).toMatch(/갑 제3호증의 2 2차 피해 증빙 \(\d{4}-\d{2}-\d{2}\)/);
+      expect(evidence).toContain('원고 5번 정하준');
+      expect(evidence).toContain('갑 제4호증의 1');
+      expect(evidence).not.toContain('원고 3번'); // plaintiff 3's only evidence was rejected
+    });
+
+    it('writes the party list as XLSX (one row per plaintiff) and CSV with a BOM', async () => {
+      const xlsxDoc = filing.documents.find((d) => d.kind === 'party-list-xlsx')!;
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(files.get(xlsxDoc.id)! as unknown as ArrayBuffer);
+      const sheet = wb.worksheets[0];
+      expect(sheet.rowCount).toBe(13);
+      expect(sheet.getRow(1).values).toEqual([undefined, '번호', '성명', '우편번호', '주소', '청구금액']);
+      NAMES.forEach((name, i) => {
+        const row = sheet.getRow(i + 2);
+        expect(row.getCell(1).value).toBe(i + 1);
+        expect(row.getCell(2).value).toBe(name);
+        expect(row.getCell(5).value).toBe(amounts[i]);
+      });
+      const csvDoc = filing.documents.find((d) => d.kind === 'party-list-csv')!;
+      const csv = files.get(csvDoc.id)!;
+      expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const lines = csv.toString('utf8').slice(1).trimEnd().split('\r\n');
+      expect(lines).toHaveLength(13);
+      expect(lines[1]).toMatch(new RegExp(`^1,김민준,06236,서울특별시 강남구 테헤란로 \\d+ \\d+층,${amounts[0]}$`));
+    });
+
+    it('moves every plaintiff to filed, once, with history and audit events, and keeps the chain intact', async () => {
+      const rows = await ds.query<{ status: string; n: number }[]>(
+        `SELECT c.status, count(h.id)::int AS n FROM claimants c
+           LEFT JOIN claimant_status_history h ON h.claimant_id = c.id AND h.to_status = 'filed'
+          WHERE c.id = ANY($1::uuid[]) GROUP BY c.id, c.status`,
+        [claimantIds],
+      );
+      expect(rows).toHaveLength(12);
+      expect(rows.every((r) => r.status === 'filed' && r.n === 1)).toBe(true);
+      const events = await ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM audit_events WHERE action = 'claimant.status_changed'
+            AND subject_id = ANY($1::text[]) AND details->>'to' = 'filed'`,
+        [claimantIds],
+      );
+      expect(events[0].n).toBe(12);
+      const verify = await request(t.http)
+        .get('/api/v1/audit/verify')
+        .set('authorization', `Bearer ${firm.adminToken}`)
+        .expect(200);
+      expect(verify.body).toMatchObject({ ok: true });
+    });
+
+    it('audits each download with its reason', async () => {
+      const rows = await ds.query<{ reason: string; n: number }[]>(
+        `SELECT reason, count(*)::int AS n FROM audit_events
+          WHERE action = 'filing.document_downloaded' AND details->>'filingId' = $1 GROUP BY reason`,
+        [filing.id],
+      );
+      expect(rows).toEqual([{ reason: REASON, n: expect.any(Number) }]);
+      expect(rows[0].n).toBeGreaterThanOrEqual(filing.documents.length);
+    });
+
+    it('lists the case filings', async () => {
+      const res = await api().get(`/cases/${kase.id}/filings`).expect(200);
+      expect((res.body as { items: { id: string }[] }).items.map((i) => i.id)).toContain(filing.id);
+    });
+
+    it('refuses the same claimants again (409) and an empty status selection (422)', async () => {
+      const again = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '2차', selection: { claimantIds }, eFiling: true })
+        .expect(409);
+      expect(again.body.code).toBe('ALREADY_IN_OPEN_FILING');
+      const none = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '2차', selection: { status: 'approved' }, eFiling: true })
+        .expect(422);
+      expect(none.body.code).toBe('UNPROCESSABLE');
+    });
+
+    it('requires an access reason (400) and hides another firm’s filing (404)', async () => {
+      const doc = filing.documents[0];
+      const res = await download(filing.id, doc.id, paralegal, null).expect(400);
+      expect(JSON.parse((res.body as Buffer).toString('utf8'))).toMatchObject({ code: 'ACCESS_REASON_REQUIRED' });
+      await api(otherParalegal).get(`/filings/${filing.id}`).expect(404);
+      await download(filing.id, doc.id, otherParalegal).expect(404);
+      await api(otherParalegal).get(`/cases/${kase.id}/filings`).expect(404);
+      // an admin may not download (no filing.download permission)
+      await download(filing.id, doc.id, firm.adminToken).expect(403);
+    });
+  });
+
+  describe('refusals and a failed render', () => {
+    it('refuses claimants without a claim amount, not approved, or an empty list', async () => {
+      const [noAmount] = await approvedClaimants(['서지호']);
+      const res = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '3차', selection: { claimantIds: [noAmount] }, eFiling: false })
+        .expect(409);
+      expect(res.body.code).toBe('CLAIM_AMOUNT_MISSING');
+      expect(res.body.message).toMatch(/recompute/);
+      const byStatus = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '3차', selection: { status: 'approved' }, eFiling: false })
+        .expect(409);
+      expect(byStatus.body.code).toBe('CLAIM_AMOUNT_MISSING');
+      await setAmounts([noAmount], () => 300_000);
+      const submitted = await request(t.http)
+        .post(`/api/v1/public/cases/${kase.slug}/claimants`)
+        .send(intakeBody({ name: '문하린' }))
+        .expect(201);
+      const [{ id: submittedId }] = await ds.query<{ id: string }[]>(`SELECT id FROM claimants WHERE reference = $1`, [
+        (submitted.body as { reference: string }).reference,
+      ]);
+      const notApproved = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '3차', selection: { claimantIds: [submittedId] }, eFiling: false })
+        .expect(409);
+      expect(notApproved.body.code).toBe('INVALID_TRANSITION');
+      const empty = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '3차', selection: { claimantIds: [] }, eFiling: false })
+        .expect(422);
+      expect(empty.body.code).toBe('UNPROCESSABLE');
+      await api().post(`/cases/${kase.id}/filings`, { label: '3차', selection: {}, eFiling: false }).expect(400);
+      // leave nobody approved behind for the next test
+      await api()
+        .post(`/cases/${kase.id}/claimants/${noAmount}/transitions`, { to: 'withdrawn', reason: '철회' })
+        .expect(200);
+    });
+
+    it('fails on a damaged row, records why, frees the plaintiffs and leaves claimants approved', async () => {
+      const ids = await approvedClaimants(['배지환', '송하은', '노건우']);
+      await setAmounts(ids, () => 300_000);
+      // a name ciphertext moved from another row no longer authenticates
+      const [{ name_enc: original }] = await ds.query<{ name_enc: string }[]>(
+        `SELECT name_enc FROM claimants WHERE id = $1`,
+        [ids[1]],
+      );
+      await ds.query(`UPDATE claimants SET name_enc = (SELECT name_enc FROM claimants WHERE id = $2) WHERE id = $1`, [
+        ids[1],
+        ids[0],
+      ]);
+      const res = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '4차', selection: { claimantIds: ids }, eFiling: false })
+        .expect(202);
+      const failed = await waitStatus((res.body as { id: string }).id, ['failed', 'ready']);
+      expect(failed.status).toBe('failed');
+      expect(failed.failure).toMatch(/INTEGRITY_CHECK_FAILED/);
+      const states = await ds.query<{ status: string }[]>(`SELECT status FROM claimants WHERE id = ANY($1::uuid[])`, [
+        ids,
+      ]);
+      expect(states.map((s) => s.status)).toEqual(['approved', 'approved', 'approved']);
+      const open = await ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM filing_plaintiffs WHERE filing_id = $1 AND open`,
+        [failed.id],
+      );
+      expect(open[0].n).toBe(0);
+      // once repaired, the same claimants can be filed again
+      await ds.query(`UPDATE claimants SET name_enc = $2 WHERE id = $1`, [ids[1], original]);
+      const again = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '4차', selection: { claimantIds: ids }, eFiling: false })
+        .expect(202);
+      expect((await waitStatus((again.body as { id: string }).id, ['failed', 'ready'])).status).toBe('ready');
+    });
+  });
+});
+
+describe('a worker killed mid-render', () => {
+  const PLAINTIFFS = 3000;
+  let t: TestApp;
+  let ds: DataSource;
+  let child: ChildProcess | undefined;
+  let worker: INestApplicationContext | undefined;
+  let build: string;
+  const env = { ...ENV, QUEUE_PREFIX: `${QUEUE_PREFIX}k`, FILING_VOLUME_MAX_ROWS: '1000' };
+
+  beforeAll(async () => {
+    t = await startTestApp({ env });
+    ds = t.api.get(DataSource);
+    // the worker as `npm run build` compiles it, inside the repository (so node_modules resolve)
+    mkdirSync(t.config.dataDir, { recursive: true });
+    build = mkdtempSync(join(resolve(t.config.dataDir), 'worker-build-'));
+    execFileSync('npx', ['swc', 'apps', 'libs', '-d', build, '--config-file', '.swcrc', '--quiet'], {
+      stdio: 'ignore',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await worker?.close();
+    await t?.close();
+    if (build) rmSync(build, { recursive: true, force: true });
+    await deleteQueueKeys(env.QUEUE_PREFIX);
+  });
+
+  it('resumes after SIGKILL and ends with exactly one set of documents and claimants filed once', async () => {
+    const firm = await createFirm(t, '법무법인 재개');
+    const paralegal = (await createStaff(t, firm, 'paralegal')).token;
+    const attorney = await createStaff(t, firm, 'attorney');
+    const kase = await createCase(t, attorney.token);
+    const seeded = await seedApprovedClaimants(ds, t.api.get(Vault), {
+      firmId: firm.firmId,
+      caseId: kase.id,
+      count: PLAINTIFFS,
+    });
+
+    child = spawn(process.execPath, [join(build, 'apps/worker/src/main.js')], {
+      env: { ...process.env, ...env, DATA_DIR: t.config.dataDir, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((done) => child!.once('exit', (_code, signal) => done(signal)));
+
+    const created = await request(t.http)
+      .post(`/api/v1/cases/${kase.id}/filings`)
+      .set('authorization', `Bearer ${paralegal}`)
+      .send({ label: '재개 테스트', selection: { status: 'approved' }, eFiling: true })
+      .expect(202);
+    const filingId = (created.body as { id: string }).id;
+    const progress = await waitFor(
+      async () => {
+        const rows = await ds.query<{ status: string; progress: number }[]>(
+          `SELECT status, progress FROM filings WHERE id = $1`,
+          [filingId],
+        );
+        return rows[0].status === 'rendering' && rows[0].progress > 10 ? rows[0] : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 10, what: 'the child worker to be rendering' },
+    );
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    child = undefined;
+    const [atKill] = await ds.query<{ status: string }[]>(`SELECT status FROM filings WHERE id = $1`, [filingId]);
+    expect(atKill.status).toBe('rendering');
+    expect(progress.progress).toBeLessThan(100);
+    const before = await ds.query<{ id: string }[]>(`SELECT id FROM filing_documents WHERE filing_id = $1`, [filingId]);
+
+    worker = await createWorkerApp(testConfig(env));
+    const ready = await waitFor(
+      async () => {
+        const res = await request(t.http)
+          .get(`/api/v1/filings/${filingId}`)
+          .set('authorization', `Bearer ${paralegal}`);
+        const body = res.body as FilingBody;
+        if (body.status === 'failed') throw new Error(`filing failed: ${body.failure}`);
+        return body.status === 'ready' ? body : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 200, what: 'the filing to be ready after the restart' },
+    );
+
+    // exactly one document per (kind, volume): 1 + 3 x 3 volumes + 2 + manifest
+    const counts = await ds.query<{ kind: string; volume: number; n: number }[]>(
+      `SELECT kind, volume, count(*)::int AS n FROM filing_documents WHERE filing_id = $1 GROUP BY kind, volume`,
+      [filingId],
+    );
+    expect(counts).toHaveLength(13);
+    expect(counts.every((c) => c.n === 1)).toBe(true);
+    expect(ready.documents).toHaveLength(13);
+    // documents stored before the kill were kept, not rendered again
+    const after = new Set(ready.documents.map((d) => d.id));
+    for (const d of before) expect(after.has(d.id)).toBe(true);
+
+    const manifestDoc = ready.documents.find((d) => d.kind === 'manifest')!;
+    const get = (docId: string) =>
+      request(t.http)
+        .get(`/api/v1/filings/${filingId}/documents/${docId}`)
+        .set('authorization', `Bearer ${paralegal}`)
+        .set('x-access-reason', 'resume check')
+        .buffer(true)
+        .parse(binary)
+        .expect(200);
+    const manifest = JSON.parse(((await get(manifestDoc.id)).body as Buffer).toString('utf8')) as Manifest;
+    expect(manifest.documents).toHaveLength(12);
+    for (const d of ready.documents.filter((x) => x.kind !== 'manifest')) {
+      const body = (await get(d.id)).body as Buffer;
+      const entry = manifest.documents.find((m) => m.kind === d.kind && m.volume === d.volume)!;
+      expect(entry.sha256).toBe(sha256(body));
+      expect(entry.bytes).toBe(body.length);
+    }
+    const csv = ready.documents.find((d) => d.kind === 'party-list-csv')!;
+    const lines = ((await get(csv.id)).body as Buffer).toString('utf8').trimEnd().split('\r\n');
+    expect(lines).toHaveLength(PLAINTIFFS + 1);
+    expect(lines[1]).toContain(`1,${seeded[0].name},`);
+    expect(lines[PLAINTIFFS]).toContain(`${PLAINTIFFS},${seeded[PLAINTIFFS - 1].name},`);
+
+    const filed = await ds.query<{ filed: number; history: number; extra: number }[]>(
+      `SELECT count(*) FILTER (WHERE c.status = 'filed')::int AS filed,
+              (SELECT count(*)::int FROM claimant_status_history h JOIN claimants x ON x.id = h.claimant_id
+                WHERE x.case_id = $1 AND h.to_status = 'filed') AS history,
+              (SELECT count(*)::int FROM (SELECT h.claimant_id FROM claimant_status_history h
+                 JOIN claimants x ON x.id = h.claimant_id WHERE x.case_id = $1 AND h.to_status = 'filed'
+                 GROUP BY h.claimant_id HAVING count(*) > 1) d) AS extra
+         FROM claimants c WHERE c.case_id = $1`,
+      [kase.id],
+    );
+    expect(filed[0]).toEqual({ filed: PLAINTIFFS, history: PLAINTIFFS, extra: 0 });
+    const verify = await request(t.http)
+      .get('/api/v1/audit/verify')
+      .set('authorization', `Bearer ${firm.adminToken}`)
+      .expect(200);
+    expect(verify.body).toMatchObject({ ok: true });
+  }, 240_000);
+});

@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import request from 'supertest';
+import { createCase, createFirm, createStaff, intakeBody } from '../helpers/factories';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+/** Values of every JSON shape, including hostile strings. */
+const hostileString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme', maxLength: 300 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '홍길동'.normalize('NFD'),
+    '😀😀😀',
+    '<img src=x onerror=alert(1)>',
+    "' OR 1=1 --",
+    '\u0000',
+    '850314-1234567',
+    'x'.repeat(5000),
+    '010-1234-5678',
+    '1985-02-29',
+    '-1',
+    '1e309',
+  ),
+);
+const anyJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    hostileString,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(hostileString, tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+
+const FIELDS = [
+  'name',
+  'birthDate',
+  'phone',
+  'email',
+  'address',
+  'exposedData',
+  'noticeReceivedOn',
+  'harms',
+  'consents',
+  'attestation',
+  'couponUsed',
+];
+
+describe('public intake under generated input', () => {
+  let t: TestApp;
+  let slug: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { INTAKE_MAX_PER_ADDRESS: '100000', VELOCITY_MAX_PER_ADDRESS: '100000' } });
+    const firm = await createFirm(t);
+    slug = (await createCase(t, (await createStaff(t, firm, 'attorney')).token)).slug;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('no generated body produces a 5xx or leaks a stack', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          mutate: fc.subarray(FIELDS),
+          values: fc.array(anyJson, { minLength: FIELDS.length, maxLength: FIELDS.length }),
+          extra: fc.option(fc.dictionary(hostileString, anyJson, { maxKeys: 2 })),
+          whole: fc.option(anyJson, { freq: 8 }),
+        }),
+        async ({ mutate, values, extra, whole }) => {
+          const base = intakeBody();
+          for (const [i, f] of mutate.entries()) base[f] = values[i];
+          const body = whole ?? { ...base, ...(extra ?? {}) };
+          const res = await request(t.http)
+            .post(`/api/v1/public/cases/${slug}/claimants`)
+            .set('content-type', 'application/json')
+            .send(JSON.stringify(body) ?? 'null');
+          expect(res.status).toBeLessThan(500);
+          expect([201, 400, 409, 413, 422]).toContain(res.status);
+          if (res.status !== 201) {
+            expect(res.body).toMatchObject({
+              statusCode: res.status,
+              code: expect.any(String),
+              correlationId: expect.any(String),
+            });
+            expect(JSON.stringify(res.body)).not.toMatch(/\bat .+\.(?:js|ts):\d+/);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rate-limits submissions per source address with 429 RATE_LIMITED', async () => {
+    const limited = await startTestApp({
+      env: { INTAKE_MAX_PER_ADDRESS: '3', QUEUE_PREFIX: `jsitest-rl${Date.now()}` },
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await request(limited.http).post(`/api/v1/public/cases/${slug}/claimants`).send(intakeBody()).expect(201);
+      }
+      const res = await request(limited.http)
+        .post(`/api/v1/public/cases/${slug}/claimants`)
+        .send(intakeBody())
+        .expect(429);
+      expect(res.body.code).toBe('RATE_LIMITED');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+});
