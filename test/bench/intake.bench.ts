@@ -20,8 +20,8 @@ function body(): string {
   const n = counter++;
   const digits = String(10_000_000 + (n % 89_999_999)).padStart(8, '0');
   return JSON.stringify({
-    name: n % 2 ? '홍길동' : '김서연',
-    birthDate: `19${50 + (n % 50)}-0${1 + (n % 9)}-1${n % 10}`,
+    name: `${'김이박최정강조윤장임'[n % 10]}${'민서도하시지주예수'[Math.floor(n / 10) % 9]}${'준연윤은우아원린호'[Math.floor(n / 90) % 9]}`,
+    birthDate: `19${50 + (Math.floor(n / 810) % 50)}-0${1 + (n % 9)}-1${n % 10}`,
     phone: `010-${digits.slice(0, 4)}-${digits.slice(4)}`,
     email: `bench${n}-${randomBytes(2).toString('hex')}@example.kr`,
     address: {

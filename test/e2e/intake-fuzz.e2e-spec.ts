@@ -96,6 +96,30 @@ describe('public intake under generated input', () => {
     );
   });
 
+  it('flags velocity when one address submits many claimants in a short window', async () => {
+    const app = await startTestApp({ env: { VELOCITY_MAX_PER_ADDRESS: '2' } });
+    try {
+      const firm = await createFirm(app);
+      const paralegal = (await createStaff(app, firm, 'paralegal')).token;
+      const kase = await createCase(app, (await createStaff(app, firm, 'attorney')).token);
+      const refs: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await request(app.http)
+          .post(`/api/v1/public/cases/${kase.slug}/claimants`)
+          .send(intakeBody())
+          .expect(201);
+        refs.push(res.body.reference);
+      }
+      const flagged = await request(app.http)
+        .get(`/api/v1/cases/${kase.id}/claimants?flag=velocity`)
+        .set('authorization', `Bearer ${paralegal}`)
+        .expect(200);
+      expect(flagged.body.items.map((i: { reference: string }) => i.reference).sort()).toEqual(refs.slice(2).sort());
+    } finally {
+      await app.close();
+    }
+  });
+
   it('rate-limits submissions per source address with 429 RATE_LIMITED', async () => {
     const limited = await startTestApp({
       env: { INTAKE_MAX_PER_ADDRESS: '3', QUEUE_PREFIX: `jsitest-rl${Date.now()}` },

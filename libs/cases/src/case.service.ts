@@ -249,6 +249,21 @@ export class CaseService {
     return r ? { ...toView(r), firmId: r.firm_id as FirmScope } : undefined;
   }
 
+  private readonly slugCache = new Map<string, { at: number; value: CaseRecord | undefined }>();
+
+  /**
+   * {@link findBySlug} for the public form's hot path: answers from a per-process cache for up to
+   * 2 seconds, so closing intake or changing consent texts takes effect within 2 seconds.
+   */
+  async findBySlugCached(slug: string): Promise<CaseRecord | undefined> {
+    const hit = this.slugCache.get(slug);
+    if (hit && Date.now() - hit.at < 2000) return hit.value;
+    const value = await this.findBySlug(slug);
+    if (this.slugCache.size > 1000) this.slugCache.clear();
+    this.slugCache.set(slug, { at: Date.now(), value });
+    return value;
+  }
+
   /** A case of the caller's firm, with its firm id typed as a scope. */
   async record(firmId: FirmScope, id: string): Promise<CaseRecord> {
     return { ...(await this.get(firmId, id)), firmId };

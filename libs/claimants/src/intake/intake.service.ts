@@ -4,9 +4,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CaseService, type CaseRecord } from '@app/cases';
 import { APP_CONFIG, DomainError, NotFoundError, ValidationError, type AppConfig } from '@app/platform';
-import { AuditService, RateLimiter, Vault, canonicalJson, hashToken, newToken, type FirmScope } from '@app/security';
+import { RateLimiter, Vault, canonicalJson, hashToken, newToken, type FirmScope } from '@app/security';
 import { BIDX, sealClaimant } from '../claimant-fields';
-import { raiseDuplicateFlags } from './duplicate-detector';
+import { duplicateFlagCtes } from './duplicate-detector';
 import { validateIntake, type IntakeSubmission } from './intake-validator';
 import { newReference } from './reference';
 
@@ -24,6 +24,20 @@ export interface IntakeResult {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const CLAIMANT_TOKEN_PREFIX = 'jsic_';
+
+/** Where the duplicate check's inputs sit among the intake statement's parameters. */
+const INTAKE_DUPLICATE_PARAMS = {
+  caseId: 3,
+  claimantId: 1,
+  phone: 14,
+  email: 15,
+  nameBirth: 16,
+  address: 17,
+  sourceIp: 18,
+  windowMinutes: 27,
+  firmId: 2,
+  velocityMax: 28,
+};
 
 export function consentKeys(kase: Pick<CaseRecord, 'consents'>): { required: string[]; optional: string[] } {
   return {
@@ -48,7 +62,6 @@ export class IntakeService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cases: CaseService,
     private readonly vault: Vault,
-    private readonly audit: AuditService,
     private readonly limiter: RateLimiter,
   ) {}
 
@@ -71,7 +84,7 @@ export class IntakeService {
       },
       sourceIp,
     );
-    const kase = await this.cases.findBySlug(slug);
+    const kase = await this.cases.findBySlugCached(slug);
     if (!kase) throw new NotFoundError('Case');
     if (!kase.intakeOpen) throw new DomainError('INTAKE_CLOSED', 'This case is not taking new claimants');
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -85,39 +98,45 @@ export class IntakeService {
       }
       throw new ValidationError(checked.errors);
     }
+    const newClaimant: NewClaimant = {
+      firmId: kase.firmId,
+      kase,
+      submission: checked.value,
+      source: 'form',
+      sourceIp,
+      consentedAt: new Date(),
+    };
+    if (idempotencyKey === undefined) {
+      // The common case: one atomic statement, no explicit transaction.
+      const created = await this.create(this.ds.manager, newClaimant);
+      return {
+        statusCode: 201,
+        body: { reference: created.reference, claimantToken: created.token, status: 'submitted' },
+        replayed: false,
+      };
+    }
     const requestHash = createHash('sha256').update(canonicalJson(body)).digest();
 
     return this.ds.transaction(async (tx) => {
-      if (idempotencyKey !== undefined) {
-        const replay = await this.claimKey(tx, kase.id, idempotencyKey, requestHash);
-        if (replay) return { statusCode: 201, body: replay, replayed: true };
-      }
-      const created = await this.create(tx, {
-        firmId: kase.firmId,
-        kase,
-        submission: checked.value,
-        source: 'form',
-        sourceIp,
-        consentedAt: new Date(),
-      });
+      const replay = await this.claimKey(tx, kase.id, idempotencyKey, requestHash);
+      if (replay) return { statusCode: 201, body: replay, replayed: true };
+      const created = await this.create(tx, newClaimant);
       const receipt: IntakeReceipt = {
         reference: created.reference,
         claimantToken: created.token,
         status: 'submitted',
       };
-      if (idempotencyKey !== undefined) {
-        await tx.query(
-          `UPDATE idempotency_keys SET status_code = 201, response_enc = $3 WHERE case_id = $1 AND key = $2`,
-          [
-            kase.id,
-            idempotencyKey,
-            this.vault.encrypt(
-              { table: 'idempotency_keys', column: 'response_enc', rowId: `${kase.id}:${idempotencyKey}` },
-              JSON.stringify(receipt),
-            ),
-          ],
-        );
-      }
+      await tx.query(
+        `UPDATE idempotency_keys SET status_code = 201, response_enc = $3 WHERE case_id = $1 AND key = $2`,
+        [
+          kase.id,
+          idempotencyKey,
+          this.vault.encrypt(
+            { table: 'idempotency_keys', column: 'response_enc', rowId: `${kase.id}:${idempotencyKey}` },
+            JSON.stringify(receipt),
+          ),
+        ],
+      );
       return { statusCode: 201, body: receipt, replayed: false };
     });
   }
@@ -158,7 +177,7 @@ export class IntakeService {
 
   /** Inserts one claimant (form or import) with history, flags and audit, in the caller's transaction. */
   async create(
-    tx: EntityManager,
+    db: EntityManager,
     n: NewClaimant,
   ): Promise<{ id: string; reference: string; token: string; flags: number }> {
     const id = randomUUID();
@@ -181,16 +200,24 @@ export class IntakeService {
     }
     const declaredLoss = s.harms.reduce((sum, h) => sum + h.lossKrw, 0);
     let reference = '';
+    let flags = 0;
     for (let attempt = 0; attempt < 5 && !reference; attempt++) {
       const candidate = newReference();
-      const rows = await tx.query<{ id: string }[]>(
-        `INSERT INTO claimants (id, firm_id, case_id, reference, token_hash, status, source,
-           name_enc, birth_date_enc, phone_enc, email_enc, address_enc, harms_enc,
-           name_bidx, phone_bidx, email_bidx, name_birth_bidx, address_bidx, source_ip_bidx,
-           exposed_data, notice_received_on, declared_loss_krw, coupon_used, consents, attested_at)
-         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 $19, $20, $21, $22, $23::jsonb, $24)
-         ON CONFLICT (case_id, reference) DO NOTHING RETURNING id`,
+      // One statement: the claimant, its first history row and its duplicate/velocity flags.
+      const rows = await db.query<{ created: number; flags: number }[]>(
+        `WITH c AS (
+           INSERT INTO claimants (id, firm_id, case_id, reference, token_hash, status, source,
+             name_enc, birth_date_enc, phone_enc, email_enc, address_enc, harms_enc,
+             name_bidx, phone_bidx, email_bidx, name_birth_bidx, address_bidx, source_ip_bidx,
+             exposed_data, notice_received_on, declared_loss_krw, coupon_used, consents, attested_at)
+           VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                   $19, $20, $21, $22, $23::jsonb, $24)
+           ON CONFLICT (case_id, reference) DO NOTHING RETURNING id, firm_id
+         ), h AS (
+           INSERT INTO claimant_status_history (firm_id, claimant_id, from_status, to_status, actor_type, reason)
+           SELECT firm_id, id, NULL, 'submitted', $25, $26 FROM c RETURNING 1
+         ), ${duplicateFlagCtes(INTAKE_DUPLICATE_PARAMS, 'EXISTS (SELECT 1 FROM c)')}
+         SELECT (SELECT count(*) FROM c)::int AS created, (SELECT count(*) FROM dup_ins)::int AS flags`,
         [
           id,
           n.firmId,
@@ -216,43 +243,19 @@ export class IntakeService {
           s.couponUsed,
           JSON.stringify(consents),
           n.consentedAt,
+          n.source === 'form' ? 'claimant' : 'system',
+          n.source === 'form' ? 'submitted online' : 'imported',
+          this.config.velocityWindowMinutes,
+          this.config.velocityMaxPerAddress,
         ],
       );
-      if (rows.length > 0) reference = candidate;
+      flags = rows[0]?.flags ?? 0;
+      if ((rows[0]?.created ?? 0) > 0) reference = candidate;
     }
     if (!reference) throw new Error('could not allocate a unique reference');
-    await tx.query(
-      `INSERT INTO claimant_status_history (firm_id, claimant_id, from_status, to_status, actor_type, reason)
-       VALUES ($1, $2, NULL, 'submitted', $3, $4)`,
-      [
-        n.firmId,
-        id,
-        n.source === 'form' ? 'claimant' : 'system',
-        n.source === 'form' ? 'submitted online' : 'imported',
-      ],
-    );
-    const flags = await raiseDuplicateFlags(tx, {
-      firmId: n.firmId,
-      caseId: n.kase.id,
-      claimantId: id,
-      bidx: sealed,
-      sourceIpBidx,
-      velocityMax: this.config.velocityMaxPerAddress,
-      velocityWindowMinutes: this.config.velocityWindowMinutes,
-    });
-    if (n.source === 'form') {
-      await this.audit.record(tx, {
-        firmId: n.firmId,
-        actorType: 'claimant',
-        actorId: id,
-        action: 'claimant.submitted',
-        subjectType: 'claimant',
-        subjectId: id,
-        sourceIp: n.sourceIp ?? undefined,
-        details: { caseId: n.kase.id, flags },
-        retention: 'access',
-      });
-    }
+    // No audit-chain event here: a claimant submitting their own data is not a staff access, and
+    // the submission is on record in the status history (actor claimant). Keeping the per-firm
+    // chain lock off the public form's hot path is what lets intake scale.
     return { id, reference, token, flags };
   }
 }
