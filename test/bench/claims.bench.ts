@@ -19,6 +19,8 @@ import { ratioOf, type Bench, type BenchResult } from './bench-types';
 
 const ROWS = Number(process.env.BENCH_CLAIMS_ROWS ?? 1_000_000);
 const GOAL_RATIO = 1.5;
+/** Alternating (baseline, product) rounds of the cheap re-run comparison. */
+const RERUN_ROUNDS = 3;
 /** Claimants checked against computeClaim in JavaScript after the product's run. */
 const SAMPLE = 2_000;
 const PASSWORD = 'a long benchmark passphrase 2026';
@@ -136,7 +138,12 @@ const lines = (breakdown: readonly ClaimBreakdownLine[]): [string, number][] =>
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
-async function walBytes(db: Client, op: () => Promise<unknown>): Promise<{ seconds: number; walMb: number }> {
+interface Timed {
+  seconds: number;
+  walMb: number;
+}
+
+async function walBytes(db: Client, op: () => Promise<unknown>): Promise<Timed> {
   const before = (await db.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`)).rows[0].lsn;
   const s = await seconds(op);
   const { rows } = await db.query<{ mb: number }>(
@@ -255,15 +262,25 @@ export const bench: Bench = () =>
           );
         }
 
-        // Steady state for the second pair (dead row versions cleaned up, as autovacuum would).
+        // Steady state for the re-run pairs (dead row versions cleaned up, as autovacuum would), then
+        // alternating rounds (baseline, product, baseline, product, ...) so drifting load from elsewhere
+        // on the machine hits both alike; the fastest round of each counts.
         await db.query(`VACUUM ANALYZE claimants`);
-        await db.query(`TRUNCATE claims_bench_scratch`);
-        await checkpoint(db);
-        const baseline2 = await walBytes(db, () => db.query(BASELINE_SQL, params));
-        await checkpoint(db);
-        const again = await service.request(actor, kase.id);
-        const rerun = await walBytes(db, () => service.run(again.id));
-        const againDone = await service.get(actor.firmId, again.id);
+        const baselineRounds: Timed[] = [];
+        const rerunRounds: Timed[] = [];
+        let changedOnRerun = 0;
+        for (let round = 0; round < RERUN_ROUNDS; round++) {
+          await db.query(`TRUNCATE claims_bench_scratch`);
+          await checkpoint(db);
+          baselineRounds.push(await walBytes(db, () => db.query(BASELINE_SQL, params)));
+          await checkpoint(db);
+          const again = await service.request(actor, kase.id);
+          rerunRounds.push(await walBytes(db, () => service.run(again.id)));
+          changedOnRerun += (await service.get(actor.firmId, again.id)).changed;
+        }
+        const fastest = (rounds: Timed[]): Timed => rounds.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+        const baseline2 = fastest(baselineRounds);
+        const rerun = fastest(rerunRounds);
 
         const { rows: sizes } = await db.query<{ heap_mb: number; indexes_mb: number }>(
           `SELECT round(pg_relation_size('claimants') / 1048576.0)::float8 AS heap_mb,
@@ -302,7 +319,7 @@ export const bench: Bench = () =>
             name: 'claims-rerun',
             value: rerun.seconds,
             unit: 's',
-            baseline: 'the same hand-written INSERT ... SELECT, after the first recompute (same table state)',
+            baseline: `the same hand-written INSERT ... SELECT after the first recompute; fastest of ${RERUN_ROUNDS} alternating rounds each`,
             baselineValue: baseline2.seconds,
             ratio: rerunRatio,
             goal: `<= ${GOAL_RATIO}x time`,
@@ -310,7 +327,10 @@ export const bench: Bench = () =>
             extra: {
               ...common,
               phase: 'recompute with nothing changed: full computation and comparison, no row written',
-              rowsWritten: againDone.changed,
+              rowsWritten: changedOnRerun,
+              rounds: RERUN_ROUNDS,
+              productSeconds: rerunRounds.map((r) => r.seconds),
+              baselineSeconds: baselineRounds.map((r) => r.seconds),
               productWalMb: rerun.walMb,
               baselineWalMb: baseline2.walMb,
             },

@@ -208,7 +208,7 @@ export const bench: Bench = async () =>
       for (;;) {
         s = (await api(base, `/imports/${id}`, { token: paralegal })) as ImportStatus;
         if (s.status === 'done' || s.status === 'failed') break;
-        await new Promise((r) => setTimeout(r, 25));
+        await new Promise((r) => setTimeout(r, 100));
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       clearInterval(sampler);

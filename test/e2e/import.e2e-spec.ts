@@ -22,11 +22,11 @@ function csvLine(fields: readonly string[]): string {
 }
 
 let phoneSeq = 0;
-/** A fresh valid mobile number (010-5xxx-xxxx) per call. */
+/** A fresh valid mobile number (010-3xxx-xxxx: every 010-3 prefix is a mobile range) per call. */
 function phone(): string {
   const n = (Number.parseInt(randomBytes(3).toString('hex'), 16) + phoneSeq++ * 7919) % 10_000_000;
   const d = String(n).padStart(7, '0');
-  return `010-5${d.slice(0, 3)}-${d.slice(3)}`;
+  return `010-3${d.slice(0, 3)}-${d.slice(3)}`;
 }
 
 function row(o: Partial<Record<(typeof IMPORT_COLUMNS)[number], string>> = {}): string[] {
@@ -349,6 +349,29 @@ describe('bulk import of claimants from CSV', () => {
       .expect(200);
     expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([res.body.id]);
     await finished(res.body.id);
+  });
+
+  it('fails a stored upload that does not authenticate, without retrying or reading it', async () => {
+    const kase = await createCase(t, attorney);
+    const id = randomUUID();
+    const storage = t.api.get<FileStorage>(FILE_STORAGE);
+    const vault = t.api.get(Vault);
+    const storageKey = newStorageKey();
+    const key = newDataKey();
+    const csv = Buffer.from(`${HEADER}\n${csvLine(row({ name: '변조됨' }))}\n`);
+    // Sealed as another import's file: moved or swapped at rest.
+    await storage.put(storageKey, Readable.from([csv]).pipe(sealSegmented(key, importFileContext(randomUUID()))));
+    await ds.query(
+      `INSERT INTO imports (id, firm_id, case_id, created_by, storage_key, data_key_enc, bytes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, firm.firmId, kase.id, firm.adminId, storageKey, vault.wrapKey(IMPORT_KEY_PURPOSE, id, key), csv.length],
+    );
+    await t
+      .worker!.get(ImportClaimantsHandler)
+      .handle({ importId: id }, { jobId: id, attempt: 1, updateProgress: () => Promise.resolve() });
+    expect(await status(id)).toMatchObject({ status: 'failed', rows: 0, inserted: 0 });
+    expect((await status(id)).failure).toMatch(/integrity/);
+    expect(await storage.exists(storageKey)).toBe(false);
   });
 
   it('resumes after its last committed batch when retried, never inserting a row twice', async () => {

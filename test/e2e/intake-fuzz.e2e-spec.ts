@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
+import { INTAKE_FIELDS } from '@app/claimants';
 import { createCase, createFirm, createStaff, intakeBody } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -36,19 +37,7 @@ const anyJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   ),
 })).value;
 
-const FIELDS = [
-  'name',
-  'birthDate',
-  'phone',
-  'email',
-  'address',
-  'exposedData',
-  'noticeReceivedOn',
-  'harms',
-  'consents',
-  'attestation',
-  'couponUsed',
-];
+const FIELDS = [...INTAKE_FIELDS];
 
 describe('public intake under generated input', () => {
   let t: TestApp;

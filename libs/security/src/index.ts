@@ -13,3 +13,4 @@ export * from './firms/firm.service';
 export * from './rate-limit/rate-limiter.service';
 export * from './alarm/read-alarm.service';
 export * from './security.module';
+export * from './vault/sealed-object';

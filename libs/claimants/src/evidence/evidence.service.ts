@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import {
@@ -8,18 +8,22 @@ import {
   DomainError,
   FILE_STORAGE,
   NotFoundError,
-  SealedObjectError,
-  StoredObjectNotFoundError,
   ValidationError,
   newDataKey,
   newStorageKey,
-  openToBuffer,
   queryRows,
   sealStream,
   type AppConfig,
   type FileStorage,
 } from '@app/platform';
-import { AuditService, ReadAlarmService, Vault, VaultDecryptError, type StaffPrincipal } from '@app/security';
+import {
+  AuditService,
+  ReadAlarmService,
+  Vault,
+  isIntegrityFailure,
+  openSealedObject,
+  type StaffPrincipal,
+} from '@app/security';
 import type { ClaimantPrincipal } from '../portal/portal.service';
 import { EvidenceInspector } from './evidence-inspector';
 import { EVIDENCE_EXTENSION, type EvidenceContentType } from './evidence-type';
@@ -316,24 +320,17 @@ export class EvidenceService {
     await this.alarm.noteReads(actor, row.claimant_id ? [row.claimant_id] : []);
     let body: Buffer;
     try {
-      if (!row.data_key_enc) throw new SealedObjectError('no data key recorded');
-      const key = this.vault.unwrapKey(EVIDENCE_KEY_PURPOSE, id, row.data_key_enc);
-      try {
-        body = await openToBuffer(this.storage.get(row.storage_key), key, evidenceAad(id));
-      } finally {
-        key.fill(0);
-      }
-      if (body.length !== Number(row.bytes) || createHash('sha256').update(body).digest('hex') !== row.sha256) {
-        throw new SealedObjectError('plaintext does not match the recorded hash');
-      }
+      body = await openSealedObject(this.vault, this.storage, {
+        purpose: EVIDENCE_KEY_PURPOSE,
+        ownerId: id,
+        wrappedKey: row.data_key_enc,
+        storageKey: row.storage_key,
+        aad: evidenceAad(id),
+        bytes: Number(row.bytes),
+        sha256: row.sha256,
+      });
     } catch (err) {
-      if (
-        err instanceof SealedObjectError ||
-        err instanceof StoredObjectNotFoundError ||
-        err instanceof VaultDecryptError
-      ) {
-        await this.integrityFailed(actor, id, row.claimant_id, err);
-      }
+      if (isIntegrityFailure(err)) await this.integrityFailed(actor, id, row.claimant_id, err);
       throw err;
     }
     await this.audit.recordNow({

@@ -53,7 +53,8 @@ export class CsvReadError extends Error {
  */
 export async function* readCsvRecords(source: AsyncIterable<Buffer>): AsyncGenerator<CsvRecord[]> {
   const out: CsvRecord[] = [];
-  let lastEnd = 0;
+  // Lines are counted here: csv-parse's own count treats a CRLF inside a quoted field as two.
+  let nextLine = 1;
   let lastEmpty = 0;
   let failure: unknown;
   const parser = parse({
@@ -66,10 +67,14 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>): AsyncGener
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
     on_record: (record: string[], ctx) => {
-      const line = lastEnd + 1 + (ctx.empty_lines - lastEmpty);
-      lastEnd = ctx.lines;
+      const line = nextLine + (ctx.empty_lines - lastEmpty);
       lastEmpty = ctx.empty_lines;
-      out.push({ fields: record, line, endLine: ctx.lines, bytes: ctx.bytes });
+      let inner = 0;
+      for (const f of record) {
+        if (f.includes('\n') || f.includes('\r')) inner += f.match(/\r\n|\r|\n/g)?.length ?? 0;
+      }
+      nextLine = line + inner + 1;
+      out.push({ fields: record, line, endLine: line + inner, bytes: ctx.bytes });
       return null;
     },
   });
@@ -77,7 +82,7 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>): AsyncGener
     failure ??= e;
   });
   parser.resume(); // nothing is ever pushed; keep the readable side flowing anyway
-  const fail = (): CsvReadError => new CsvReadError(lastEnd + 1, describeParseError(failure));
+  const fail = (): CsvReadError => new CsvReadError(nextLine, describeParseError(failure));
   try {
     for await (const chunk of source) {
       await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));

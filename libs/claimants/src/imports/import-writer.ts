@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { nameBirthKey, type Vault } from '@app/security';
 import { BIDX, blindIndexes, encryptClaimant } from '../claimant-fields';
 import type { IntakeSubmission } from '../intake/intake-validator';
@@ -121,7 +121,7 @@ const STAGE_COLUMNS =
   'ord, id, reference, name_enc, birth_date_enc, phone_enc, email_enc, address_enc, harms_enc, ' +
   'name_bidx, phone_bidx, email_bidx, name_birth_bidx, address_bidx, exposed, notice, older_keys';
 
-/** Per connection; emptied at every commit. */
+/** On the writer's connection (temporary tables live per connection); each batch's merge empties it. */
 const CREATE_STAGE = `
   CREATE TEMP TABLE IF NOT EXISTS import_stage (
     ord int NOT NULL, id uuid NOT NULL, reference text NOT NULL,
@@ -129,19 +129,27 @@ const CREATE_STAGE = `
     address_enc text NOT NULL, harms_enc text NOT NULL,
     name_bidx bytea NOT NULL, phone_bidx bytea NOT NULL, email_bidx bytea NOT NULL, name_birth_bidx bytea NOT NULL,
     address_bidx bytea NOT NULL, exposed text[] NOT NULL, notice date, older_keys bytea[]
-  ) ON COMMIT DELETE ROWS`;
+  )`;
 
 /**
- * From the staged batch: drop rows matching a claimant of the case (phone, email or name + birth
- * date blind index), insert the rest as `submitted` imports, and write their status history. One
- * statement, one round trip. `OFFSET 0` keeps each NOT EXISTS a per-row probe of its
- * (case_id, *_bidx) index: while a big import runs the statistics lag behind, and a planner that
- * believes the case is small turns the anti-join into a scan of the whole case per staged row.
+ * The whole batch as one statement, so one transaction and one round trip:
+ * - `guard` locks the import row and goes on only from the expected checkpoint (a second runner of
+ *   the same job waits here, then finds the checkpoint moved and writes nothing);
+ * - `fresh` leaves out staged rows matching a claimant of the case (phone, email or name + birth
+ *   date blind index; `OFFSET 0` keeps each NOT EXISTS a per-row probe of its (case_id, *_bidx)
+ *   index: during a big import the statistics lag, and a planner that believes the case is small
+ *   scans the whole case once per staged row);
+ * - `ins` inserts the rest as `submitted` imports (a reference that collides fails the statement:
+ *   the batch goes again with new references), `history` writes their status history;
+ * - `checkpoint` advances the import's counters, `cleared` empties the staging table.
  */
 const MERGE_STAGE = `
-  WITH fresh AS (
+  WITH guard AS (
+    SELECT id FROM imports WHERE id = $5 AND rows = $6 AND status = 'running' FOR UPDATE
+  ), fresh AS (
     SELECT s.* FROM pg_temp.import_stage s
-     WHERE NOT EXISTS (SELECT 1 FROM claimants c WHERE c.case_id = $1 AND c.phone_bidx = s.phone_bidx OFFSET 0)
+     WHERE EXISTS (SELECT 1 FROM guard)
+       AND NOT EXISTS (SELECT 1 FROM claimants c WHERE c.case_id = $1 AND c.phone_bidx = s.phone_bidx OFFSET 0)
        AND NOT EXISTS (SELECT 1 FROM claimants c WHERE c.case_id = $1 AND c.email_bidx = s.email_bidx OFFSET 0)
        AND NOT EXISTS (
              SELECT 1 FROM claimants c WHERE c.case_id = $1 AND c.name_birth_bidx = s.name_birth_bidx OFFSET 0)
@@ -159,110 +167,121 @@ const MERGE_STAGE = `
            f.name_bidx, f.phone_bidx, f.email_bidx, f.name_birth_bidx, f.address_bidx,
            f.exposed, f.notice, 0, $3::jsonb, $4
       FROM fresh f ORDER BY f.ord
-    ON CONFLICT (case_id, reference) DO NOTHING
     RETURNING id
   ), history AS (
     INSERT INTO claimant_status_history (firm_id, claimant_id, from_status, to_status, actor_type, reason)
     SELECT $2, ins.id, NULL, 'submitted', 'system', 'imported' FROM ins
+  ), checkpoint AS (
+    UPDATE imports i
+       SET rows = i.rows + $7, committed_line = $8,
+           inserted = i.inserted + (SELECT count(*) FROM ins),
+           duplicates = i.duplicates + $9 + ($10 - (SELECT count(*) FROM fresh)),
+           rejected = i.rejected + $11, error_count = i.error_count + $12, errors = i.errors || $13::jsonb,
+           progress = greatest(i.progress, $14)
+      FROM guard g WHERE i.id = g.id
+    RETURNING 1
+  ), cleared AS (
+    DELETE FROM pg_temp.import_stage
   )
-  SELECT (SELECT count(*) FROM fresh)::int AS fresh, (SELECT count(*) FROM ins)::int AS inserted`;
+  SELECT (SELECT count(*) FROM checkpoint)::int AS moved, (SELECT count(*) FROM fresh)::int AS fresh,
+         (SELECT count(*) FROM ins)::int AS inserted`;
+
+const UNIQUE_VIOLATION = '23505';
 
 /**
- * Writes import batches. Each batch is one transaction on one connection: it locks the import row
- * and checks the checkpoint it continues from, COPYs the sealed rows into a temporary staging table,
- * merges them into `claimants` with one INSERT ... SELECT ... ON CONFLICT (duplicates of the case
- * left out), and advances the checkpoint and counters. A retried job resumes after the last
- * committed batch, so nothing is inserted twice.
+ * Writes import batches over one connection held for the whole run (the staging table is a
+ * temporary table, so it lives on that connection). Each batch: COPY its sealed rows into the
+ * staging table, then one statement ({@link MERGE_STAGE}) that checks the checkpoint, leaves out
+ * duplicates of the case, inserts the rest with their history and advances the checkpoint,
+ * atomically. A retried job resumes after the last committed batch, so nothing is inserted twice.
+ *
+ * JIT is off on this connection while it writes: the planner cannot know the staging table's size
+ * and prices the per-row probes high enough to JIT-compile the statement, which then costs more
+ * (about a second) than running it.
  */
-/** Pooled connections that already have the staging table (temporary tables live per connection). */
-const STAGED = new WeakSet<PoolClient>();
-
 export class ImportWriter {
+  private qr: QueryRunner | undefined;
+  private client: PoolClient | undefined;
+  /** False after a failed batch: the staging table may hold its rows. */
+  private clean = false;
+
   constructor(
     private readonly ds: DataSource,
     private readonly target: ImportTarget,
   ) {}
 
+  async open(): Promise<void> {
+    this.qr = this.ds.createQueryRunner();
+    this.client = (await this.qr.connect()) as PoolClient;
+    await this.client.query(CREATE_STAGE);
+    await this.client.query(`TRUNCATE pg_temp.import_stage`);
+    await this.client.query(`SET jit = off`);
+    this.clean = true;
+  }
+
+  /** Gives the connection back as it was found. */
+  async close(): Promise<void> {
+    const qr = this.qr;
+    if (!qr) return;
+    this.qr = undefined;
+    try {
+      await this.client?.query(`DROP TABLE IF EXISTS pg_temp.import_stage`);
+      await this.client?.query(`RESET jit`);
+    } finally {
+      this.client = undefined;
+      await qr.release();
+    }
+  }
+
   async commit(
     batch: ImportBatch,
     checkpoint: { rowsBefore: number; progress: number; errorRoom: number },
   ): Promise<BatchOutcome> {
-    // A fresh reference collides with one of the case about once in 10^8 imports of 10^5 rows:
+    // A fresh reference collides with one of the case about once in 10^8 imports of 10^5 rows;
     // then the batch goes again with new references.
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.tryCommit(batch, checkpoint);
-      if (outcome) return outcome;
-      if (attempt >= 5) throw new Error('could not allocate unique references');
+      try {
+        return await this.tryCommit(batch, checkpoint);
+      } catch (err) {
+        const e = err as { code?: unknown; constraint?: unknown };
+        if (attempt >= 5 || e.code !== UNIQUE_VIOLATION || e.constraint !== 'claimants_reference_uq') throw err;
+      }
     }
   }
 
   private async tryCommit(
     batch: ImportBatch,
     checkpoint: { rowsBefore: number; progress: number; errorRoom: number },
-  ): Promise<BatchOutcome | undefined> {
+  ): Promise<BatchOutcome> {
     const t = this.target;
-    const qr = this.ds.createQueryRunner();
-    const client = (await qr.connect()) as PoolClient;
-    try {
-      if (!STAGED.has(client)) {
-        await qr.query(CREATE_STAGE); // outside the transaction: a rollback must not drop it
-        STAGED.add(client);
-      }
-      await qr.startTransaction();
-      const cur = await qr.manager.query<{ rows: number; status: string }[]>(
-        `SELECT rows, status FROM imports WHERE id = $1 FOR UPDATE`,
-        [t.importId],
-      );
-      if (!cur[0] || cur[0].status !== 'running' || cur[0].rows !== checkpoint.rowsBefore) {
-        throw new ImportSupersededError();
-      }
-      let inserted = 0;
-      let fresh = 0;
-      if (batch.rows.length > 0) {
-        await this.stage(client, batch.rows);
-        const merged = await qr.manager.query<{ fresh: number; inserted: number }[]>(MERGE_STAGE, [
-          t.caseId,
-          t.firmId,
-          JSON.stringify({ source: 'import', importId: t.importId }),
-          t.requestedAt,
-        ]);
-        fresh = merged[0].fresh;
-        inserted = merged[0].inserted;
-        if (inserted !== fresh) {
-          await qr.rollbackTransaction();
-          return undefined;
-        }
-      }
-      const duplicates = batch.duplicates + (batch.rows.length - fresh);
-      await qr.query(
-        `UPDATE imports
-            SET rows = rows + $2, committed_line = $3, inserted = inserted + $4, duplicates = duplicates + $5,
-                rejected = rejected + $6, error_count = error_count + $7, errors = errors || $8::jsonb,
-                progress = greatest(progress, $9)
-          WHERE id = $1`,
-        [
-          t.importId,
-          batch.records,
-          batch.lastLine,
-          inserted,
-          duplicates,
-          batch.rejected,
-          batch.errors.length,
-          JSON.stringify(batch.errors.slice(0, Math.max(0, checkpoint.errorRoom))),
-          checkpoint.progress,
-        ],
-      );
-      await qr.commitTransaction();
-      return { inserted, duplicates };
-    } catch (err) {
-      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-      throw err;
-    } finally {
-      await qr.release();
-    }
+    const client = this.client;
+    if (!client) throw new Error('ImportWriter.open() first');
+    if (!this.clean) await client.query(`TRUNCATE pg_temp.import_stage`);
+    this.clean = false;
+    if (batch.rows.length > 0) await this.stage(client, batch.rows);
+    const merged = await client.query<{ moved: number; fresh: number; inserted: number }>(MERGE_STAGE, [
+      t.caseId,
+      t.firmId,
+      JSON.stringify({ source: 'import', importId: t.importId }),
+      t.requestedAt,
+      t.importId,
+      checkpoint.rowsBefore,
+      batch.records,
+      batch.lastLine,
+      batch.duplicates,
+      batch.rows.length,
+      batch.rejected,
+      batch.errors.length,
+      JSON.stringify(batch.errors.slice(0, Math.max(0, checkpoint.errorRoom))),
+      checkpoint.progress,
+    ]);
+    this.clean = true;
+    const r = merged.rows[0];
+    if (r.moved !== 1) throw new ImportSupersededError();
+    return { inserted: r.inserted, duplicates: batch.duplicates + (batch.rows.length - r.fresh) };
   }
 
-  /** COPY the batch into this connection's staging table (fresh references drawn here). */
+  /** COPY the batch into the staging table (fresh references drawn here). */
   private async stage(client: PoolClient, rows: readonly StagedRow[]): Promise<void> {
     let text = '';
     rows.forEach((r, i) => {

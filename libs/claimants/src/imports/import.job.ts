@@ -37,7 +37,7 @@ import {
   type ImportRowError,
 } from './import-writer';
 import { IMPORT_KEY_PURPOSE, importFileContext, type ImportStatus } from './import.service';
-import { openSegmented } from './sealed-file';
+import { SealedFileError, openSegmented } from './sealed-file';
 
 interface ImportJobRow {
   id: string;
@@ -52,6 +52,9 @@ interface ImportJobRow {
   stored_errors: number;
   created_at: Date;
 }
+
+/** Rows validated and sealed between two turns of the event loop (about a few milliseconds). */
+const YIELD_EVERY_ROWS = 16;
 
 /** A batch being filled, with the keys of its rows (a repeat within the batch is not staged). */
 interface OpenBatch extends ImportBatch {
@@ -206,7 +209,18 @@ class ImportRun {
 
   async run(): Promise<void> {
     if (!this.row.data_key_enc) return this.failWith('The uploaded file is missing', undefined);
-    const key = this.vault.unwrapKey(IMPORT_KEY_PURPOSE, this.row.id, this.row.data_key_enc);
+    await this.writer.open();
+    try {
+      await this.load(this.row.data_key_enc);
+    } finally {
+      // A commit still in flight (after an error) must end before its connection goes back.
+      await this.inflight.catch(() => undefined);
+      await this.writer.close();
+    }
+  }
+
+  private async load(dataKeyEnc: string): Promise<void> {
+    const key = this.vault.unwrapKey(IMPORT_KEY_PURPOSE, this.row.id, dataKeyEnc);
     const plain = pipeline(
       this.storage.get(this.row.storage_key),
       openSegmented(key, importFileContext(this.row.id)),
@@ -217,10 +231,15 @@ class ImportRun {
     let seen = 0;
     let batch = openBatch();
     try {
+      let sinceYield = 0;
       for await (const records of readCsvRecords(plain)) {
-        // Let the batch commit in flight move on (its replies wait for this loop otherwise).
-        await new Promise<void>((resolve) => setImmediate(resolve));
         for (const rec of records) {
+          // Every few rows, let the batch commit in flight move on: each of its round trips waits
+          // for this loop to come round, and a whole chunk of rows is a long wait.
+          if (++sinceYield >= YIELD_EVERY_ROWS) {
+            sinceYield = 0;
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
           if (!this.header) {
             const checked = checkHeader(rec.fields);
             if (!checked.ok) {
@@ -240,6 +259,11 @@ class ImportRun {
         }
       }
     } catch (err) {
+      if (err instanceof SealedFileError) {
+        // Tampered or damaged at rest: reading it again will not help. Nothing unauthenticated was used.
+        await this.inflight;
+        return this.failWith('The stored upload failed its integrity check; upload the file again', undefined);
+      }
       if (!(err instanceof CsvReadError)) throw err;
       await this.flush(batch);
       await this.inflight;

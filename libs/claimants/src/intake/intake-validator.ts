@@ -48,7 +48,8 @@ export interface IntakeSubmission {
 export type IntakeValidation =
   { ok: true; value: IntakeSubmission } | { ok: false; under14: boolean; errors: FieldProblem[] };
 
-const FIELDS = [
+/** Every field the intake body may hold. */
+export const INTAKE_FIELDS: readonly string[] = [
   'name',
   'birthDate',
   'phone',
@@ -147,7 +148,7 @@ export function validateIntake(
         field: key,
         message: 'resident registration numbers (주민등록번호) are never collected; remove this field',
       });
-    } else if (!FIELDS.includes(key)) {
+    } else if (!INTAKE_FIELDS.includes(key)) {
       errors.push({ field: key, message: `unknown field "${key}" is not accepted` });
     }
   }

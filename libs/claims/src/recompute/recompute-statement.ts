@@ -29,9 +29,10 @@ export function claimableSql(alias: string): string {
  * It also yields the complete breakdown of a claimant without accepted loss, so for most claimants
  * no JSON is built per row at all.
  *
- * Idempotent: only rows whose (amount, rule version, breakdown) differ are written, so a re-run
+ * Idempotent: only rows whose (rule version, amount, breakdown) differ are written, so a re-run
  * over unchanged facts writes nothing and a retried job converges on the same rows. Claimants
- * outside {@link claimableSql} get NULLs (cleared once, then skipped).
+ * outside {@link claimableSql} get NULLs (cleared once, then skipped); that test reads the target
+ * row itself, so a status change committed while the statement waits for the row lock is honoured.
  *
  * Parameters: $1 firm id, $2 case id, $3 rule version, $4 base, $5 categories text[],
  * $6 additions bigint[], $7 multiplier, $8 cap (NULL: none). Returns one row: `changed`, `cleared`.
@@ -39,16 +40,15 @@ export function claimableSql(alias: string): string {
 export const RECOMPUTE_STATEMENT = `
 WITH written AS (
   UPDATE claimants AS c
-     SET claim_amount_krw = n.amount_krw,
-         claim_breakdown = n.breakdown,
-         claim_rule_version = n.rule_version,
+     SET claim_rule_version = CASE WHEN ${claimableSql('c')} THEN n.rule_version END,
+         claim_amount_krw = CASE WHEN ${claimableSql('c')} THEN n.amount_krw END,
+         claim_breakdown = CASE WHEN ${claimableSql('c')} THEN n.breakdown END,
          updated_at = now()
     FROM (
       SELECT x.id,
-             CASE WHEN x.claimable THEN LEAST(x.subtotal_krw, $8::bigint) END AS amount_krw,
-             CASE WHEN x.claimable THEN $3::int END AS rule_version,
-             CASE WHEN NOT x.claimable THEN NULL
-                  WHEN x.loss_krw = 0 THEN x.lines_without_loss
+             $3::int AS rule_version,
+             LEAST(x.subtotal_krw, $8::bigint) AS amount_krw,
+             CASE WHEN x.loss_krw = 0 THEN x.lines_without_loss
                   ELSE x.lines
                        || jsonb_build_array(jsonb_build_object('component', 'secondaryHarm', 'amountKrw', x.loss_krw))
                        || CASE WHEN $7::bigint > 1 THEN jsonb_build_array(jsonb_build_object(
@@ -60,7 +60,6 @@ WITH written AS (
              END AS breakdown
         FROM (
           SELECT cl.id,
-                 ${claimableSql('cl')} AS claimable,
                  a.lines,
                  a.lines_without_loss,
                  coalesce(l.loss_krw, 0) AS loss_krw,
@@ -96,9 +95,11 @@ WITH written AS (
     ) AS n
    WHERE c.id = n.id
      AND c.firm_id = $1 AND c.case_id = $2
-     AND (c.claim_rule_version, c.claim_amount_krw, c.claim_breakdown)
-         IS DISTINCT FROM (n.rule_version, n.amount_krw, n.breakdown)
-  RETURNING n.amount_krw IS NULL AS cleared
+     AND (c.claim_rule_version, c.claim_amount_krw, c.claim_breakdown) IS DISTINCT FROM (
+           CASE WHEN ${claimableSql('c')} THEN n.rule_version END,
+           CASE WHEN ${claimableSql('c')} THEN n.amount_krw END,
+           CASE WHEN ${claimableSql('c')} THEN n.breakdown END)
+  RETURNING c.claim_amount_krw IS NULL AS cleared
 )
 SELECT count(*)::int AS changed, count(*) FILTER (WHERE cleared)::int AS cleared FROM written`;
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { computeCourtFees, type CourtFees, type ServiceCountMode } from '@app/claims';
 import { CaseService } from '@app/cases';
@@ -10,18 +10,16 @@ import {
   FILE_STORAGE,
   JobName,
   NotFoundError,
-  SealedObjectError,
-  StoredObjectNotFoundError,
   ValidationError,
   enqueueJob,
-  openToBuffer,
   type FileStorage,
 } from '@app/platform';
 import {
   AuditService,
   ReadAlarmService,
   Vault,
-  VaultDecryptError,
+  isIntegrityFailure,
+  openSealedObject,
   type FirmScope,
   type StaffPrincipal,
 } from '@app/security';
@@ -473,23 +471,17 @@ export class FilingService {
     if (personal) await this.alarm.noteReads(actor, [`filing:${filingId}`]);
     let body: Buffer;
     try {
-      const key = this.vault.unwrapKey(FILING_DOCUMENT_KEY_PURPOSE, doc.id, doc.data_key_enc);
-      try {
-        body = await openToBuffer(this.storage.get(doc.storage_key), key, filingDocumentAad(doc.id));
-      } finally {
-        key.fill(0);
-      }
-      if (body.length !== Number(doc.bytes) || createHash('sha256').update(body).digest('hex') !== doc.sha256) {
-        throw new SealedObjectError('plaintext does not match the recorded hash');
-      }
+      body = await openSealedObject(this.vault, this.storage, {
+        purpose: FILING_DOCUMENT_KEY_PURPOSE,
+        ownerId: doc.id,
+        wrappedKey: doc.data_key_enc,
+        storageKey: doc.storage_key,
+        aad: filingDocumentAad(doc.id),
+        bytes: Number(doc.bytes),
+        sha256: doc.sha256,
+      });
     } catch (err) {
-      if (
-        err instanceof SealedObjectError ||
-        err instanceof StoredObjectNotFoundError ||
-        err instanceof VaultDecryptError
-      ) {
-        await this.integrityFailed(actor, filingId, doc.id, err);
-      }
+      if (isIntegrityFailure(err)) await this.integrityFailed(actor, filingId, doc.id, err);
       throw err;
     }
     await this.audit.recordNow({

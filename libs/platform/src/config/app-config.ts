@@ -306,7 +306,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     evidenceMaxFilesPerClaimant: r.int('EVIDENCE_MAX_FILES_PER_CLAIMANT', 20, 1, 10_000),
     evidenceMaxBytesPerClaimant: r.int('EVIDENCE_MAX_BYTES_PER_CLAIMANT', 52_428_800, 1, 10_737_418_240),
     importMaxBytes: r.int('IMPORT_MAX_BYTES', 209_715_200, 1024, 2_147_483_648),
-    importBatchRows: r.int('IMPORT_BATCH_ROWS', 2000, 1, 20_000),
+    importBatchRows: r.int('IMPORT_BATCH_ROWS', 1000, 1, 20_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

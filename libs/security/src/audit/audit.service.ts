@@ -105,53 +105,9 @@ export class AuditService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** One event, chained after the last of its firm's chain, in the caller's transaction. */
   async record(tx: EntityManager, e: AuditEventInput): Promise<void> {
-    await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce($2::text, 'system')))`, [
-      Number(ADVISORY_LOCK.auditChain),
-      e.firmId,
-    ]);
-    const prevRows = await tx.query<{ hash: Buffer }[]>(
-      `SELECT hash FROM audit_events WHERE firm_id IS NOT DISTINCT FROM $1 ORDER BY id DESC LIMIT 1`,
-      [e.firmId],
-    );
-    const prev = prevRows[0]?.hash ?? GENESIS_HASH;
-    const at = new Date();
-    const days = e.retention === 'access' ? this.config.auditAccessRetentionDays : this.config.auditRightsRetentionDays;
-    const fields: AuditHashFields = {
-      firmId: e.firmId,
-      at,
-      actorType: e.actorType,
-      actorId: e.actorId,
-      action: e.action,
-      subjectType: e.subjectType ?? null,
-      subjectId: e.subjectId ?? null,
-      reason: e.reason ?? null,
-      sourceIp: e.sourceIp ?? null,
-      details: e.details ?? {},
-      retention: e.retention,
-      keepUntil: new Date(at.getTime() + days * DAY_MS),
-    };
-    await tx.query(
-      `INSERT INTO audit_events (firm_id, at, actor_type, actor_id, action, subject_type, subject_id, reason,
-                                 source_ip, details, retention, keep_until, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14)`,
-      [
-        fields.firmId,
-        fields.at,
-        fields.actorType,
-        fields.actorId,
-        fields.action,
-        fields.subjectType,
-        fields.subjectId,
-        fields.reason,
-        fields.sourceIp,
-        JSON.stringify(fields.details),
-        fields.retention,
-        fields.keepUntil,
-        prev,
-        auditHash(prev, fields),
-      ],
-    );
+    await this.recordMany(tx, [e]);
   }
 
   /**
