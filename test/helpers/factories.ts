@@ -79,7 +79,8 @@ export function intakeBody(overrides: Record<string, unknown> = {}): Record<stri
   return {
     name: '홍길동',
     birthDate: '1985-03-14',
-    phone: `010-${digits.slice(0, 4)}-${digits.slice(4)}`,
+    // 010-3xxx-xxxx: libphonenumber treats some other 010 ranges (e.g. 010-5970..5999) as unassigned.
+    phone: `010-3${digits.slice(1, 4)}-${digits.slice(4)}`,
     email: `person${n}-${randomBytes(3).toString('hex')}@example.kr`,
     address: { postalCode: '06236', line1: `서울특별시 강남구 테헤란로 ${100 + n}`, line2: `${n}층` },
     exposedData: ['name', 'phone', 'email', 'address'],

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CaseService, type CaseRecord } from '@app/cases';
-import { APP_CONFIG, DomainError, NotFoundError, ValidationError, type AppConfig } from '@app/platform';
+import { APP_CONFIG, DomainError, NotFoundError, ValidationError, preparedQuery, type AppConfig } from '@app/platform';
 import { RateLimiter, Vault, canonicalJson, hashToken, newToken, type FirmScope } from '@app/security';
 import { BIDX, sealClaimant } from '../claimant-fields';
 import { duplicateFlagCtes } from './duplicate-detector';
@@ -108,7 +108,7 @@ export class IntakeService {
     };
     if (idempotencyKey === undefined) {
       // The common case: one atomic statement, no explicit transaction.
-      const created = await this.create(this.ds.manager, newClaimant);
+      const created = await this.create(this.ds, newClaimant);
       return {
         statusCode: 201,
         body: { reference: created.reference, claimantToken: created.token, status: 'submitted' },
@@ -177,7 +177,7 @@ export class IntakeService {
 
   /** Inserts one claimant (form or import) with history, flags and audit, in the caller's transaction. */
   async create(
-    db: EntityManager,
+    db: DataSource | EntityManager,
     n: NewClaimant,
   ): Promise<{ id: string; reference: string; token: string; flags: number }> {
     const id = randomUUID();
@@ -204,7 +204,9 @@ export class IntakeService {
     for (let attempt = 0; attempt < 5 && !reference; attempt++) {
       const candidate = newReference();
       // One statement: the claimant, its first history row and its duplicate/velocity flags.
-      const rows = await db.query<{ created: number; flags: number }[]>(
+      const rows = await preparedQuery<{ created: number; flags: number }>(
+        db,
+        'claimant-intake-v1',
         `WITH c AS (
            INSERT INTO claimants (id, firm_id, case_id, reference, token_hash, status, source,
              name_enc, birth_date_enc, phone_enc, email_enc, address_enc, harms_enc,

@@ -26,3 +26,31 @@ export async function queryRows<T>(db: Queryable, sql: string, params: unknown[]
   }
   return result as T[];
 }
+
+interface PgQueryable {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * A hot statement as a named prepared statement, so PostgreSQL plans it once per connection
+ * instead of on every call (TypeORM's query() sends unnamed statements, and planning a statement
+ * with several CTEs costs milliseconds). Inside a transaction pass its EntityManager; otherwise
+ * the DataSource (a pooled connection is used).
+ */
+export async function preparedQuery<T>(
+  db: DataSource | EntityManager,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const runner = 'queryRunner' in db ? db.queryRunner : undefined;
+  let target: PgQueryable;
+  if (runner && !runner.isReleased && runner.isTransactionActive) {
+    target = (await runner.connect()) as PgQueryable;
+  } else {
+    const ds = 'driver' in db ? db : db.connection;
+    target = (ds.driver as unknown as { master: PgQueryable }).master;
+  }
+  const result = await target.query({ name, text, values });
+  return result.rows as T[];
+}
