@@ -5,6 +5,7 @@ import { EvidenceCrypto1763769850000 } from './1763769850000-evidence-crypto';
 import { Claims1763769900000 } from './1763769900000-claims';
 import { Filings1763770000000 } from './1763770000000-filings';
 import { Imports1763770500000 } from './1763770500000-imports';
+import { ClaimantsFillfactor1763770600000 } from './1763770600000-claimants-fillfactor';
 
 /** Every migration, oldest first. Timestamped names; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Claims1763769900000,
   Filings1763770000000,
   Imports1763770500000,
+  ClaimantsFillfactor1763770600000,
 ];
