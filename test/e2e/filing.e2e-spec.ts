@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Vault } from '@app/security';
 import { computeCourtFees } from '@app/claims';
-import { formatWon } from '@app/filings';
+import { FilingRenderHandler, formatWon } from '@app/filings';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { seedApprovedClaimants } from '../bench/filing-seed';
 import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
@@ -495,6 +495,28 @@ describe('filing batches', () => {
         .post(`/cases/${kase.id}/filings`, { label: '4차', selection: { claimantIds: ids }, eFiling: false })
         .expect(202);
       expect((await waitStatus((again.body as { id: string }).id, ['failed', 'ready'])).status).toBe('ready');
+    });
+
+    it('fails a filing whose job died for good outside the handler (stalled limit): the final-failure hook', async () => {
+      const ids = await approvedClaimants(['하도윤', '문서아']);
+      await setAmounts(ids, () => 300_000);
+      const res = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '5차', selection: { claimantIds: ids }, eFiling: false })
+        .expect(202);
+      const id = (res.body as { id: string }).id;
+      await waitStatus(id, ['ready', 'failed']);
+      // As if a worker had died mid-render more often than BullMQ allows.
+      await ds.query(`UPDATE filings SET status = 'rendering' WHERE id = $1`, [id]);
+      await t
+        .worker!.get(FilingRenderHandler)
+        .onFinalFailure({ filingId: id }, 'job stalled more than allowable limit');
+      const failed = await waitStatus(id, ['failed']);
+      expect(failed.failure).toMatch(/stalled/);
+      const open = await ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM filing_plaintiffs WHERE filing_id = $1 AND open`,
+        [id],
+      );
+      expect(open[0].n).toBe(0);
     });
   });
 });

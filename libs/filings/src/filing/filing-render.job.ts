@@ -183,6 +183,15 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
     }
   }
 
+  /** A render that died for good outside `handle` (worker killed too often): fail the filing. */
+  async onFinalFailure(payload: JobPayloads[typeof JobName.RenderFiling], reason: string): Promise<void> {
+    const rows = await this.ds.query<FilingRow[]>(
+      `SELECT * FROM filings WHERE id = $1 AND status IN ('queued', 'rendering')`,
+      [payload.filingId],
+    );
+    if (rows[0]) await this.fail(rows[0], new Error(reason));
+  }
+
   private async renderAll(filing: FilingRow, plan: PlannedDocument[], ctx: JobContext): Promise<void> {
     const existing = new Set(
       (

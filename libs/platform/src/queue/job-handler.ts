@@ -11,6 +11,12 @@ export interface JobContext {
 
 export interface JobHandler<N extends JobName = JobName> {
   handle(payload: JobPayloads[N], ctx: JobContext): Promise<void>;
+  /**
+   * Called once the job has failed for good, however it failed: thrown errors after the last
+   * attempt, or a worker that died too often mid-job (BullMQ's stalled limit), where `handle`
+   * never got to clean up. Must be idempotent.
+   */
+  onFinalFailure?(payload: JobPayloads[N], reason: string): Promise<void>;
 }
 
 /** Marks a provider as the one handler of a job name. The worker checks coverage at boot. */

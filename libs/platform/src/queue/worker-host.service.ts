@@ -103,6 +103,14 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
     const final = err instanceof UnrecoverableError || job.attemptsMade >= attempts;
     this.log.warn(`job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}/${attempts}): ${err.message}`);
     if (!final) return;
+    const handler = isJobName(job.name) ? this.handlers.get(job.name) : undefined;
+    if (handler?.onFinalFailure) {
+      try {
+        await handler.onFinalFailure(job.data as never, err.message);
+      } catch (e) {
+        this.log.warn(`final-failure hook of ${job.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     try {
       await this.ds.query(
         `UPDATE outbox SET failed_at = now(), last_error = left($2, 500) WHERE id::text = $1 AND completed_at IS NULL`,
