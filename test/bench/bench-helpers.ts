@@ -3,7 +3,11 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import type { INestApplicationContext } from '@nestjs/common';
+import { CaseService, type CaseView } from '@app/cases';
+import type { ClaimRules } from '@app/claims';
 import { loadConfig, runMigrations, type AppConfig } from '@app/platform';
+import { FirmService, type Role, type StaffPrincipal, type StaffView } from '@app/security';
 
 /** Where benchmarks look for PostgreSQL when DATABASE_URL is not set. */
 export const BENCH_PG_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -118,4 +122,36 @@ export async function withBenchEnvironment<T>(
     await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
     if (throwawayDatabase) await dropBenchDatabase(BENCH_PG_SERVER, throwawayDatabase);
   }
+}
+
+export const BENCH_PASSWORD = 'a long benchmark passphrase 2026';
+
+/**
+ * A firm, a principal acting for it and one open case, made through the real services: the
+ * set-up every data benchmark shares.
+ */
+export async function createBenchCase(
+  app: INestApplicationContext,
+  opts: { slugPrefix: string; role?: Role; claimRules?: Omit<ClaimRules, 'version'> },
+): Promise<{ email: string; firm: { firmId: string; admin: StaffView }; actor: StaffPrincipal; kase: CaseView }> {
+  const email = `bench-${Date.now()}-${randomBytes(2).toString('hex')}@firm.test`;
+  const firm = await app
+    .get(FirmService)
+    .createWithAdmin('Bench firm', { email, name: 'Bench', password: BENCH_PASSWORD });
+  const actor = {
+    kind: 'staff',
+    staffId: firm.admin.id,
+    firmId: firm.firmId,
+    role: opts.role ?? 'admin',
+    sourceIp: 'bench',
+  } as StaffPrincipal;
+  const kase = await app.get(CaseService).create(actor, {
+    slug: `${opts.slugPrefix}-${Date.now().toString(36)}`,
+    title: 'bench',
+    court: '서울중앙지방법원',
+    defendant: { name: '쿠팡 주식회사', address: '서울', representative: '대표' },
+    claimRules: opts.claimRules ?? { baseAmountKrw: 300_000 },
+    intakeOpen: true,
+  });
+  return { email, firm, actor, kase };
 }

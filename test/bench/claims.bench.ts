@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
-import { CaseService, CasesModule } from '@app/cases';
+import { CasesModule } from '@app/cases';
 import {
   ClaimRecomputeService,
   ClaimsModule,
@@ -13,8 +13,8 @@ import {
   type ClaimRules,
 } from '@app/claims';
 import { PlatformModule, type AppConfig } from '@app/platform';
-import { FirmService, SecurityModule, type StaffPrincipal } from '@app/security';
-import { withBenchEnvironment } from './bench-helpers';
+import { SecurityModule } from '@app/security';
+import { createBenchCase, withBenchEnvironment } from './bench-helpers';
 import { ratioOf, type Bench, type BenchResult } from './bench-types';
 
 const ROWS = Number(process.env.BENCH_CLAIMS_ROWS ?? 1_000_000);
@@ -23,7 +23,6 @@ const GOAL_RATIO = 1.5;
 const RERUN_ROUNDS = 3;
 /** Claimants checked against computeClaim in JavaScript after the product's run. */
 const SAMPLE = 2_000;
-const PASSWORD = 'a long benchmark passphrase 2026';
 const RULES: Omit<ClaimRules, 'version'> = {
   baseAmountKrw: 300_000,
   additionsByCategoryKrw: { entranceCode: 50_000, orderHistory: 20_000, address: 10_000 },
@@ -173,24 +172,10 @@ export const bench: Bench = () =>
       await db.connect();
       try {
         app = await NestFactory.createApplicationContext(BenchClaimsModule.forConfig(config), { logger: false });
-        const email = `bench-${Date.now()}@firm.test`;
-        const firm = await app
-          .get(FirmService)
-          .createWithAdmin('Bench firm', { email, name: 'Bench', password: PASSWORD });
-        const actor = {
-          kind: 'staff',
-          staffId: firm.admin.id,
-          firmId: firm.firmId,
+        const { firm, actor, kase } = await createBenchCase(app, {
+          slugPrefix: 'bench-claims',
           role: 'attorney',
-          sourceIp: 'bench',
-        } as StaffPrincipal;
-        const kase = await app.get(CaseService).create(actor, {
-          slug: `bench-claims-${Date.now().toString(36)}`,
-          title: 'bench',
-          court: '서울중앙지방법원',
-          defendant: { name: '쿠팡 주식회사', address: '서울', representative: '대표' },
           claimRules: RULES,
-          intakeOpen: true,
         });
         const service = app.get(ClaimRecomputeService);
         const p = claimRuleParameters(kase.claimRules);

@@ -3,10 +3,8 @@ import Fastify from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { CaseService } from '@app/cases';
-import { FirmService, type StaffPrincipal } from '@app/security';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { benchSeconds, withBenchEnvironment } from './bench-helpers';
+import { benchSeconds, createBenchCase, withBenchEnvironment } from './bench-helpers';
 import { ratioOf, type Bench } from './bench-types';
 
 const CONNECTIONS = 10;
@@ -72,26 +70,7 @@ export const bench: Bench = () =>
       });
       const app = await createApiApp(config);
       try {
-        const firm = await app.get(FirmService).createWithAdmin('Bench firm', {
-          email: `bench-${Date.now()}@firm.test`,
-          name: 'Bench',
-          password: 'a long benchmark passphrase 2026',
-        });
-        const actor = {
-          kind: 'staff',
-          staffId: firm.admin.id,
-          firmId: firm.firmId,
-          role: 'admin',
-          sourceIp: 'bench',
-        } as StaffPrincipal;
-        const kase = await app.get(CaseService).create(actor, {
-          slug: `bench-${Date.now().toString(36)}`,
-          title: 'bench',
-          court: '서울중앙지방법원',
-          defendant: { name: '쿠팡 주식회사', address: '서울', representative: '대표' },
-          claimRules: { baseAmountKrw: 300_000 },
-          intakeOpen: true,
-        });
+        const { kase } = await createBenchCase(app, { slugPrefix: 'bench' });
         await bare.listen({ host: '127.0.0.1', port: 0 });
         await app.listen({ host: '127.0.0.1', port: 0 });
         const bareUrl = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}/claimants`;

@@ -4,17 +4,15 @@ import { pipeline } from 'node:stream/promises';
 import request from 'supertest';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { CaseService } from '@app/cases';
 import { BIDX, encodeCursor } from '@app/claimants';
-import { FirmService, StaffService, Vault, type StaffPrincipal } from '@app/security';
+import { StaffService, Vault } from '@app/security';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { withBenchEnvironment } from './bench-helpers';
+import { BENCH_PASSWORD as PASSWORD, createBenchCase, withBenchEnvironment } from './bench-helpers';
 import { type Bench, type BenchResult } from './bench-types';
 
 const ROWS = Number(process.env.BENCH_LIST_ROWS ?? 1_000_000);
 const SAMPLES = 200;
 const P95_GOAL_MS = 30;
-const PASSWORD = 'a long benchmark passphrase 2026';
 
 function p95(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -43,25 +41,7 @@ export const bench: Bench = () =>
     const db = new Client({ connectionString: config.databaseUrl });
     await db.connect();
     try {
-      const email = `bench-${Date.now()}@firm.test`;
-      const firm = await app
-        .get(FirmService)
-        .createWithAdmin('Bench firm', { email, name: 'Bench', password: PASSWORD });
-      const actor = {
-        kind: 'staff',
-        staffId: firm.admin.id,
-        firmId: firm.firmId,
-        role: 'admin',
-        sourceIp: 'bench',
-      } as StaffPrincipal;
-      const kase = await app.get(CaseService).create(actor, {
-        slug: `bench-list-${Date.now().toString(36)}`,
-        title: 'bench',
-        court: '서울중앙지방법원',
-        defendant: { name: '쿠팡 주식회사', address: '서울', representative: '대표' },
-        claimRules: { baseAmountKrw: 300_000 },
-        intakeOpen: true,
-      });
+      const { firm, actor, kase } = await createBenchCase(app, { slugPrefix: 'bench-list' });
       const vault = app.get(Vault);
 
       // Seed with COPY: names and phones really encrypted (the list decrypts them to mask them).
