@@ -84,12 +84,16 @@ export async function seedApprovedClaimants(
       seeded.push({ id, name: row.name });
     }
     await ds.query(
-      `INSERT INTO claimants (id, firm_id, case_id, reference, status, source, name_enc, address_enc,
-                              claim_amount_krw, created_at)
-       SELECT u.id, $1, $2, u.reference, 'approved', 'import', u.name_enc, u.address_enc, u.amount, u.created_at
-         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::timestamptz[])
-              AS u(id, reference, name_enc, address_enc, amount, created_at)`,
-      [opts.firmId, opts.caseId, cols.id, cols.reference, cols.name, cols.address, cols.amount, cols.created],
+      `WITH seeded AS (
+         INSERT INTO claimants (id, firm_id, case_id, reference, status, source, name_enc, address_enc, created_at)
+         SELECT u.id, $1, $2, u.reference, 'approved', 'import', u.name_enc, u.address_enc, u.created_at
+           FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+                AS u(id, reference, name_enc, address_enc, created_at)
+       )
+       INSERT INTO claimant_claims (case_id, claimant_id, firm_id, rule_version, amount_krw, breakdown)
+       SELECT $2, a.id, $1, 1, a.amount, jsonb_build_array(jsonb_build_object('component', 'base', 'amountKrw', a.amount))
+         FROM unnest($3::uuid[], $8::bigint[]) AS a(id, amount)`,
+      [opts.firmId, opts.caseId, cols.id, cols.reference, cols.name, cols.address, cols.created, cols.amount],
     );
   }
   return seeded;

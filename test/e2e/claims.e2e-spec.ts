@@ -56,7 +56,6 @@ interface ClaimRow {
   claim_amount_krw: string | null;
   claim_breakdown: ClaimBreakdownLine[] | null;
   claim_rule_version: number | null;
-  updated_at: Date;
 }
 
 describe('claims: recompute and summary', () => {
@@ -107,9 +106,11 @@ describe('claims: recompute and summary', () => {
 
   async function claimRows(): Promise<ClaimRow[]> {
     return ds.query<ClaimRow[]>(
-      `SELECT id, status, exposed_data, claim_amount_krw::text AS claim_amount_krw, claim_breakdown, claim_rule_version,
-              updated_at
-         FROM claimants WHERE case_id = $1 ORDER BY id`,
+      `SELECT c.id, c.status, c.exposed_data, k.amount_krw::text AS claim_amount_krw, k.breakdown AS claim_breakdown,
+              k.rule_version AS claim_rule_version
+         FROM claimants c
+         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+        WHERE c.case_id = $1 ORDER BY c.id`,
       [kase.id],
     );
   }

@@ -151,7 +151,13 @@ describe('filing batches', () => {
   /** As the claims recompute would: the stored claim amount. */
   async function setAmounts(ids: string[], amount: (i: number) => number): Promise<void> {
     for (const [i, id] of ids.entries()) {
-      await ds.query(`UPDATE claimants SET claim_amount_krw = $2 WHERE id = $1`, [id, amount(i)]);
+      await ds.query(
+        `INSERT INTO claimant_claims (case_id, claimant_id, firm_id, rule_version, amount_krw, breakdown)
+         SELECT case_id, id, firm_id, 1, $2, jsonb_build_array(jsonb_build_object('component', 'base', 'amountKrw', $2::bigint))
+           FROM claimants WHERE id = $1
+         ON CONFLICT (case_id, claimant_id) DO UPDATE SET amount_krw = EXCLUDED.amount_krw, breakdown = EXCLUDED.breakdown`,
+        [id, amount(i)],
+      );
     }
   }
 
@@ -170,7 +176,7 @@ describe('filing batches', () => {
       { timeoutMs: 30_000, what: 'the claims recompute' },
     );
     const rows = await ds.query<{ id: string; amount: string | null }[]>(
-      `SELECT id, claim_amount_krw::text AS amount FROM claimants WHERE id = ANY($1::uuid[])`,
+      `SELECT claimant_id AS id, amount_krw::text AS amount FROM claimant_claims WHERE claimant_id = ANY($1::uuid[])`,
       [ids],
     );
     const byId = new Map(rows.map((r) => [r.id, r.amount === null ? NaN : Number(r.amount)]));

@@ -53,6 +53,7 @@ export {
   EXCLUDED_STATUSES,
   RECOMPUTE_STATEMENT,
   claimableSql,
+  unclaimableSql,
   recomputeStatementParams,
 } from './recompute/recompute-statement';
 export { ClaimRecomputeRepository, type RecomputeStatus } from './recompute/claim-recompute.repository';

@@ -103,15 +103,16 @@ export class ClaimantDeskService {
     }
     const limit = p(q.limit + 1);
     const rows = await this.ds.query<ListRow[]>(
-      `SELECT c.id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at, c.claim_amount_krw,
+      `SELECT c.id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at, k.amount_krw AS claim_amount_krw,
               coalesce(fl.kinds, '{}') AS flags,
               coalesce(ev.pending, 0) AS ev_pending, coalesce(ev.accepted, 0) AS ev_accepted,
               coalesce(ev.rejected, 0) AS ev_rejected
-         FROM (SELECT c.id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at, c.claim_amount_krw
+         FROM (SELECT c.id, c.case_id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at
                  FROM claimants c
                 WHERE ${where.join(' AND ')}
                 ORDER BY c.created_at DESC, c.id DESC
                 LIMIT ${limit}) c
+         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
          LEFT JOIN LATERAL (SELECT array_agg(DISTINCT f.kind) AS kinds FROM claimant_flags f
                              WHERE f.claimant_id = c.id AND f.status = 'open') fl ON true
          LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE e.status = 'pending')::int AS pending,
@@ -173,11 +174,13 @@ export class ClaimantDeskService {
         created_at: Date;
       })[]
     >(
-      `SELECT id, reference, status, source, name_enc, birth_date_enc, phone_enc, email_enc, address_enc, harms_enc,
-              exposed_data, to_char(notice_received_on, 'YYYY-MM-DD') AS notice_received_on, declared_loss_krw,
-              coupon_used, consents, attested_at, claim_amount_krw, claim_breakdown, claim_rule_version, merged_into,
-              erased_at, created_at
-         FROM claimants WHERE firm_id = $1 AND case_id = $2 AND id = $3`,
+      `SELECT c.id, c.reference, c.status, c.source, c.name_enc, c.birth_date_enc, c.phone_enc, c.email_enc,
+              c.address_enc, c.harms_enc, c.exposed_data, to_char(c.notice_received_on, 'YYYY-MM-DD') AS notice_received_on,
+              c.declared_loss_krw, c.coupon_used, c.consents, c.attested_at, k.amount_krw AS claim_amount_krw,
+              k.breakdown AS claim_breakdown, k.rule_version AS claim_rule_version, c.merged_into, c.erased_at, c.created_at
+         FROM claimants c
+         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+        WHERE c.firm_id = $1 AND c.case_id = $2 AND c.id = $3`,
       [actor.firmId, caseId, id],
     );
     const r = rows[0];

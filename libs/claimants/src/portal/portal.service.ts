@@ -86,7 +86,10 @@ export class ClaimantPortalService {
 
   async me(p: ClaimantPrincipal): Promise<Record<string, unknown>> {
     const rows = await this.ds.query<{ reference: string; status: ClaimantStatus; claim_amount_krw: string | null }[]>(
-      `SELECT reference, status, claim_amount_krw FROM claimants WHERE id = $1`,
+      `SELECT c.reference, c.status, k.amount_krw AS claim_amount_krw
+         FROM claimants c
+         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+        WHERE c.id = $1`,
       [p.claimantId],
     );
     const c = rows[0];

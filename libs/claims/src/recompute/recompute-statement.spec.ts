@@ -1,5 +1,11 @@
 import { claimRuleParameters } from '../claim-rule-parameters';
-import { EXCLUDED_STATUSES, RECOMPUTE_STATEMENT, claimableSql, recomputeStatementParams } from './recompute-statement';
+import {
+  EXCLUDED_STATUSES,
+  RECOMPUTE_STATEMENT,
+  claimableSql,
+  recomputeStatementParams,
+  unclaimableSql,
+} from './recompute-statement';
 
 describe('the recompute statement', () => {
   it('binds the rule parameters in order, arrays aligned and integers only', () => {
@@ -34,5 +40,15 @@ describe('the recompute statement', () => {
   it('leaves merged, withdrawn and rejected claimants out', () => {
     expect(EXCLUDED_STATUSES).toEqual(['withdrawn', 'rejected']);
     expect(claimableSql('c')).toBe(`(c.merged_into IS NULL AND c.status NOT IN ('withdrawn', 'rejected'))`);
+    // Spelled exactly as the predicate of the partial index claimants_unclaimable_idx.
+    expect(unclaimableSql('c')).toBe(`(c.merged_into IS NOT NULL OR c.status IN ('withdrawn', 'rejected'))`);
+  });
+
+  it('writes the narrow results table with plain INSERT and UPDATE, never ON CONFLICT', () => {
+    expect(RECOMPUTE_STATEMENT).toMatch(/INSERT INTO claimant_claims/);
+    expect(RECOMPUTE_STATEMENT).toMatch(/UPDATE claimant_claims/);
+    expect(RECOMPUTE_STATEMENT).toMatch(/DELETE FROM claimant_claims/);
+    expect(RECOMPUTE_STATEMENT).not.toMatch(/ON CONFLICT/);
+    expect(RECOMPUTE_STATEMENT).not.toMatch(/UPDATE claimants/);
   });
 });

@@ -308,8 +308,9 @@ export class FilingService {
               count(c.id)::int AS found,
               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM filing_plaintiffs fp WHERE fp.claimant_id = c.id AND fp.open))::int AS in_open,
               count(*) FILTER (WHERE c.status <> 'approved')::int AS not_approved,
-              count(*) FILTER (WHERE c.claim_amount_krw IS NULL)::int AS no_amount
+              count(*) FILTER (WHERE k.amount_krw IS NULL)::int AS no_amount
          FROM claimants c
+         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.id = ANY($3::uuid[]) AND c.merged_into IS NULL`,
       [firmId, caseId, ids],
     );
@@ -336,8 +337,9 @@ export class FilingService {
   /** The approved, non-merged claimants of the case outside open filings. */
   private async checkApproved(tx: EntityManager, firmId: FirmScope, caseId: string): Promise<number> {
     const rows = await tx.query<{ total: number; no_amount: number }[]>(
-      `SELECT count(*)::int AS total, count(*) FILTER (WHERE c.claim_amount_krw IS NULL)::int AS no_amount
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE k.amount_krw IS NULL)::int AS no_amount
          FROM claimants c
+         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.status = 'approved' AND c.merged_into IS NULL
           AND NOT EXISTS (SELECT 1 FROM filing_plaintiffs fp WHERE fp.claimant_id = c.id AND fp.open)`,
       [firmId, caseId],
@@ -381,10 +383,11 @@ export class FilingService {
     try {
       await tx.query(
         `INSERT INTO filing_plaintiffs (filing_id, claimant_id, number, amount_krw, open)
-         SELECT $1, s.id, row_number() OVER (ORDER BY s.created_at, s.id), s.claim_amount_krw, true
-           FROM (SELECT c.id, c.created_at, c.claim_amount_krw FROM claimants c
+         SELECT $1, s.id, row_number() OVER (ORDER BY s.created_at, s.id), s.amount_krw, true
+           FROM (SELECT c.id, c.created_at, k.amount_krw FROM claimants c
+                   JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
                   WHERE c.firm_id = $2 AND c.case_id = $3 AND c.status = 'approved' AND c.merged_into IS NULL
-                    AND c.claim_amount_krw IS NOT NULL ${filter}) s`,
+                    ${filter}) s`,
         params,
       );
     } catch (err) {

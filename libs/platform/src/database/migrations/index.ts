@@ -6,6 +6,7 @@ import { Claims1763769900000 } from './1763769900000-claims';
 import { Filings1763770000000 } from './1763770000000-filings';
 import { Imports1763770500000 } from './1763770500000-imports';
 import { ClaimantsFillfactor1763770600000 } from './1763770600000-claimants-fillfactor';
+import { ClaimantClaims1763770700000 } from './1763770700000-claimant-claims';
 
 /** Every migration, oldest first. Timestamped names; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Filings1763770000000,
   Imports1763770500000,
   ClaimantsFillfactor1763770600000,
+  ClaimantClaims1763770700000,
 ];
