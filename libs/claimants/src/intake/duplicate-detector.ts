@@ -42,10 +42,13 @@ export function duplicateFlagCtes(p: DuplicateParams, gate = 'true'): string {
        ) x WHERE id <> $${p.claimantId} ORDER BY created_at LIMIT 40
      ), dup_v AS (
        -- Counting stops at the threshold: a busy carrier NAT address costs no more than a quiet one.
+       -- The case is compared as text on purpose: no case_id index can then drive this lookup, so
+       -- even a generic plan made on a nearly empty table uses the address index.
        SELECT count(*) AS n FROM (
          SELECT 1 FROM claimants
-          WHERE $${p.sourceIp}::bytea IS NOT NULL AND case_id = $${p.caseId} AND source_ip_bidx = $${p.sourceIp}::bytea
-            AND id <> $${p.claimantId} AND created_at > now() - make_interval(mins => $${p.windowMinutes})
+          WHERE $${p.sourceIp}::bytea IS NOT NULL AND source_ip_bidx = $${p.sourceIp}::bytea
+            AND created_at > now() - make_interval(mins => $${p.windowMinutes})
+            AND case_id::text = $${p.caseId}::text AND id <> $${p.claimantId}
           LIMIT $${p.velocityMax}) recent
      ), dup_ins AS (
        INSERT INTO claimant_flags (firm_id, case_id, claimant_id, kind, signal, matched_claimant_id)

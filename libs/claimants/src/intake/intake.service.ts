@@ -206,7 +206,7 @@ export class IntakeService {
       // One statement: the claimant, its first history row and its duplicate/velocity flags.
       const rows = await preparedQuery<{ created: number; flags: number }>(
         db,
-        'claimant-intake-v1',
+        'claimant-intake-v2',
         `WITH c AS (
            INSERT INTO claimants (id, firm_id, case_id, reference, token_hash, status, source,
              name_enc, birth_date_enc, phone_enc, email_enc, address_enc, harms_enc,

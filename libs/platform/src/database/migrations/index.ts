@@ -7,6 +7,7 @@ import { Filings1763770000000 } from './1763770000000-filings';
 import { Imports1763770500000 } from './1763770500000-imports';
 import { ClaimantsFillfactor1763770600000 } from './1763770600000-claimants-fillfactor';
 import { ClaimantClaims1763770700000 } from './1763770700000-claimant-claims';
+import { VelocityIndex1763770800000 } from './1763770800000-velocity-index';
 
 /** Every migration, oldest first. Timestamped names; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Imports1763770500000,
   ClaimantsFillfactor1763770600000,
   ClaimantClaims1763770700000,
+  VelocityIndex1763770800000,
 ];
