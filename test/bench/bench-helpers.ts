@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import IORedis from 'ioredis';
@@ -154,4 +156,54 @@ export async function createBenchCase(
     intakeOpen: true,
   });
   return { email, firm, actor, kase };
+}
+
+/**
+ * The product's worker as its own process (dist/apps/worker/src/main.js), so its memory is
+ * measured on its own; resolves once it logs that it started. `onStdout` sees every chunk it
+ * prints. BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") looks inside it.
+ */
+export async function startBenchWorker(
+  env: Record<string, string | undefined>,
+  onStdout?: (text: string) => void,
+): Promise<ChildProcess> {
+  const main = resolve(__dirname, '../../apps/worker/src/main.js');
+  const extra = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
+  const child = spawn(process.execPath, [...extra, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2_000)));
+  child.stdout.on('data', (d: Buffer) => onStdout?.(d.toString('utf8')));
+  await new Promise<void>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`worker did not start: ${err.slice(0, 500)}`)), 60_000);
+    let seen = '';
+    const started = (d: Buffer): void => {
+      seen = (seen + d.toString('utf8')).slice(-1_000);
+      if (!seen.includes('worker started')) return;
+      clearTimeout(timer);
+      child.stdout.off('data', started);
+      ok();
+    };
+    child.stdout.on('data', started);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`worker exited with ${code}: ${err.slice(0, 500)}`));
+    });
+  });
+  return child;
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** Stops a worker started by {@link startBenchWorker} the way an operator would (SIGTERM, drained). */
+export async function stopBenchWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
 }

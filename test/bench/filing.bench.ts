@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import { CaseService, CasesModule } from '@app/cases';
 import { COURT_MARGINS, FilingService, FilingsModule, hangulFontPaths } from '@app/filings';
 import { OutboxRelay, PlatformModule, type AppConfig } from '@app/platform';
 import { FirmService, SecurityModule, Vault, type StaffPrincipal } from '@app/security';
-import { withBenchEnvironment } from './bench-helpers';
+import { peakRssMb, startBenchWorker, stopBenchWorker, withBenchEnvironment } from './bench-helpers';
 import { ratioOf, type Bench, type BenchResult } from './bench-types';
 import { seedApprovedClaimants, syntheticPlaintiff } from './filing-seed';
 
@@ -102,29 +102,16 @@ async function naivePdf(path: string, rows: number, kind: 'list' | 'claims'): Pr
 }
 
 /** Peak resident set of a process so far (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
-
-/** The product's worker as its own process (dist/apps/worker/src/main.js); resolves once it listens. */
-function startWorker(env: Record<string, string | undefined>): Promise<ChildProcess> {
-  const main = resolve(__dirname, '../../apps/worker/src/main.js');
-  const child = spawn(process.execPath, [main], {
-    env: { ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+/** The worker with LOG_LEVEL=info; `phases` (render, finish in ms) come from its log line. */
+async function startWorker(env: Record<string, string | undefined>): Promise<ChildProcess & { phases?: number[] }> {
+  let seen = '';
+  let phases: number[] | undefined;
+  const child = await startBenchWorker({ ...env, LOG_LEVEL: 'info' }, (text) => {
+    seen = (seen + text).slice(-10_000);
+    const ready = /render (\d+) ms, finish (\d+) ms/.exec(seen);
+    if (ready) phases = [Number(ready[1]), Number(ready[2])];
   });
-  return new Promise((done, fail) => {
-    let seen = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      const ready = /render (\d+) ms, finish (\d+) ms/.exec(seen);
-      if (ready) (child as ChildProcess & { phases?: number[] }).phases = [Number(ready[1]), Number(ready[2])];
-      if (seen.length > 100_000) seen = seen.slice(-10_000);
-      if (seen.includes('"worker started"')) done(child);
-    });
-    child.once('exit', (code) => fail(new Error(`worker exited with ${code}`)));
-  });
+  return Object.defineProperty(child, 'phases', { get: () => phases });
 }
 
 interface RunFigures {
@@ -193,12 +180,12 @@ async function fileOnce(
       phasesMs: {
         create: createMs,
         queued: times.queued,
-        render: (worker as ChildProcess & { phases?: number[] }).phases?.[0] ?? -1,
-        finish: (worker as ChildProcess & { phases?: number[] }).phases?.[1] ?? -1,
+        render: worker.phases?.[0] ?? -1,
+        finish: worker.phases?.[1] ?? -1,
       },
     };
   } finally {
-    worker.kill('SIGKILL');
+    await stopBenchWorker(worker);
   }
 }
 

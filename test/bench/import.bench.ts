@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream, openAsBlob } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
@@ -12,7 +12,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IMPORT_COLUMNS } from '@app/claimants';
 import { FirmService } from '@app/security';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { withBenchEnvironment } from './bench-helpers';
+import { startBenchWorker, stopBenchWorker, withBenchEnvironment } from './bench-helpers';
 import { ratioOf, type Bench, type BenchResult } from './bench-types';
 
 const DEFAULT_ROWS = 100_000;
@@ -94,30 +94,6 @@ async function memoryOf(pid: number | 'self'): Promise<{ rssMb: number; hwmMb: n
   return { rssMb: Math.round(kb('VmRSS') / 1024), hwmMb: Math.round(kb('VmHWM') / 1024) };
 }
 
-/** The real worker process (compiled), so its memory is measured on its own. */
-async function startWorker(env: Record<string, string | undefined>): Promise<ChildProcess> {
-  const main = resolve(__dirname, '../../apps/worker/src/main.js');
-  // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the worker.
-  const extra = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
-  const child = spawn(process.execPath, [...extra, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`worker did not start: ${err.slice(0, 500)}`)), 60_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('worker started')) {
-        clearTimeout(timer);
-        ok();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`worker exited with ${code}: ${err.slice(0, 500)}`));
-    });
-  });
-  return child;
-}
-
 async function api(base: string, path: string, init: RequestInit & { token?: string } = {}): Promise<unknown> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set('authorization', `Bearer ${init.token}`);
@@ -183,7 +159,7 @@ export const bench: Bench = async () =>
         }),
       })) as { id: string };
 
-      worker = await startWorker(env);
+      worker = await startBenchWorker(env);
       const workerPid = worker.pid!;
       const before = await memoryOf(workerPid);
       let workerPeakMb = before.rssMb;
@@ -248,9 +224,8 @@ export const bench: Bench = async () =>
       };
       return result;
     } finally {
-      if (worker && worker.exitCode === null) {
-        worker.kill('SIGTERM');
-        await once(worker, 'exit');
+      if (worker) {
+        await stopBenchWorker(worker);
       }
       await app.close();
     }
