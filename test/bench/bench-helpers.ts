@@ -161,7 +161,8 @@ export async function createBenchCase(
 /**
  * The product's worker as its own process (dist/apps/worker/src/main.js), so its memory is
  * measured on its own; resolves once it logs that it started. `onStdout` sees every chunk it
- * prints. BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") looks inside it.
+ * prints. BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") looks inside it;
+ * BENCH_WORKER_ECHO=1 copies its output to stderr.
  */
 export async function startBenchWorker(
   env: Record<string, string | undefined>,
@@ -172,7 +173,11 @@ export async function startBenchWorker(
   const child = spawn(process.execPath, [...extra, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2_000)));
-  child.stdout.on('data', (d: Buffer) => onStdout?.(d.toString('utf8')));
+  const echo = process.env.BENCH_WORKER_ECHO === '1';
+  child.stdout.on('data', (d: Buffer) => {
+    if (echo) process.stderr.write(d);
+    onStdout?.(d.toString('utf8'));
+  });
   await new Promise<void>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`worker did not start: ${err.slice(0, 500)}`)), 60_000);
     let seen = '';

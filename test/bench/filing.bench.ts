@@ -106,7 +106,7 @@ async function naivePdf(path: string, rows: number, kind: 'list' | 'claims'): Pr
 async function startWorker(env: Record<string, string | undefined>): Promise<ChildProcess & { phases?: number[] }> {
   let seen = '';
   let phases: number[] | undefined;
-  const child = await startBenchWorker({ ...env, LOG_LEVEL: 'info' }, (text) => {
+  const child = await startBenchWorker({ ...env, LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'info' }, (text) => {
     seen = (seen + text).slice(-10_000);
     const ready = /render (\d+) ms, finish (\d+) ms/.exec(seen);
     if (ready) phases = [Number(ready[1]), Number(ready[2])];

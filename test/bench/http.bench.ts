@@ -5,7 +5,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import type { AppConfig } from '@app/platform';
+import {
+  CORRELATION_HEADER,
+  SECURITY_HEADERS,
+  correlationIdFor,
+  logRequest,
+  rootLogger,
+  type AppConfig,
+} from '@app/platform';
 import { API_PREFIX, createApiApp } from '../../apps/api/src/create-api-app';
 import { Public } from '../../apps/api/src/http/access.decorators';
 import { benchSeconds, withBenchEnvironment } from './bench-helpers';
@@ -34,6 +41,33 @@ function createBenchApiApp(config: AppConfig): Promise<NestFastifyApplication> {
 /** The baseline: a bare Fastify server with the same route and body, no plugins, no logging. */
 function createBareFastify(): FastifyInstance {
   const app = Fastify({ logger: false });
+  app.get(PING_PATH, () => ({ ok: true }));
+  return app;
+}
+
+/**
+ * For the record, not the goal: bare Fastify plus what the product must do on every response
+ * (the twelve security headers, the correlation id, the JSON request log), without Nest. The gap
+ * between this and the product is Nest's own pipeline; the gap to the bare route is those features.
+ */
+function createFastifyWithProductHooks(config: AppConfig): FastifyInstance {
+  const app = Fastify({ logger: false, genReqId: correlationIdFor });
+  const headers = { ...SECURITY_HEADERS };
+  app.addHook('onRequest', (req, reply, done) => {
+    void reply.headers(headers).header(CORRELATION_HEADER, String(req.id));
+    done();
+  });
+  const requestLog = rootLogger(config, 'api');
+  app.addHook('onResponse', (req, reply, done) => {
+    logRequest(requestLog, {
+      correlationId: String(req.id),
+      method: req.method,
+      url: req.url,
+      statusCode: reply.statusCode,
+      responseTimeMs: reply.elapsedTime,
+    });
+    done();
+  });
   app.get(PING_PATH, () => ({ ok: true }));
   return app;
 }
@@ -103,11 +137,14 @@ export const bench: Bench = async () =>
   withBenchEnvironment(async ({ config }) => {
     const seconds = benchSeconds();
     const bare = createBareFastify();
+    const hooked = createFastifyWithProductHooks(config);
     const nest = await createBenchApiApp(config);
     try {
       await bare.listen({ host: '127.0.0.1', port: 0 });
+      await hooked.listen({ host: '127.0.0.1', port: 0 });
       await nest.listen({ host: '127.0.0.1', port: 0 });
       const bareUrl = urlOf(bare.server.address());
+      const hookedUrl = urlOf(hooked.server.address());
       const nestUrl = urlOf(nest.getHttpServer().address());
       await assertPing(bareUrl, 'bare Fastify');
       await assertPing(nestUrl, 'Nest stack');
@@ -117,14 +154,18 @@ export const bench: Bench = async () =>
       // elsewhere on the machine hits both alike.
       const warmUp = Math.max(1, Math.min(3, Math.round(seconds / 4)));
       await loadRound(bareUrl, warmUp, 'bare Fastify (warm-up)');
+      await loadRound(hookedUrl, warmUp, 'Fastify with the product hooks (warm-up)');
       await loadRound(nestUrl, warmUp, 'Nest stack (warm-up)');
       const roundSeconds = Math.max(1, Math.round(seconds / ROUNDS)); // autocannon samples whole seconds
       const bareRounds: Round[] = [];
+      const hookedRounds: Round[] = [];
       const nestRounds: Round[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         bareRounds.push(await loadRound(bareUrl, roundSeconds, 'bare Fastify'));
+        hookedRounds.push(await loadRound(hookedUrl, roundSeconds, 'Fastify with the product hooks'));
         nestRounds.push(await loadRound(nestUrl, roundSeconds, 'Nest stack'));
       }
+      const hookedFigures = combine(hookedRounds);
       const base = combine(bareRounds);
       const product = combine(nestRounds);
       const ratio = ratioOf(product.reqPerSec, base.reqPerSec);
@@ -146,11 +187,17 @@ export const bench: Bench = async () =>
           baselineP99Ms: base.p99Ms,
           nest: product,
           bareFastify: base,
+          fastifyWithProductHooks: {
+            ...hookedFigures,
+            ratioToBare: ratioOf(hookedFigures.reqPerSec, base.reqPerSec),
+            note: 'same headers, correlation id and request log as the product, without Nest (not the goal)',
+          },
         },
       };
       return result;
     } finally {
       await nest.close();
+      await hooked.close();
       await bare.close();
     }
   });
