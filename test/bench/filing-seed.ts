@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { replaceClaimGeneration, retireClaimGenerations } from '@app/claims';
 import type { PlaintiffRow } from '@app/filings';
 import type { Vault } from '@app/security';
 
@@ -54,6 +55,7 @@ export async function seedApprovedClaimants(
   const first = opts.firstNumber ?? 1;
   const batch = opts.batch ?? 2000;
   const seeded: SeededClaimant[] = [];
+  const amounts = { ids: [] as string[], amounts: [] as number[] };
   const base = Date.now() - opts.count * 10;
   for (let start = 0; start < opts.count; start += batch) {
     const n = Math.min(batch, opts.count - start);
@@ -84,17 +86,43 @@ export async function seedApprovedClaimants(
       seeded.push({ id, name: row.name });
     }
     await ds.query(
-      `WITH seeded AS (
-         INSERT INTO claimants (id, firm_id, case_id, reference, status, source, name_enc, address_enc, created_at)
-         SELECT u.id, $1, $2, u.reference, 'approved', 'import', u.name_enc, u.address_enc, u.created_at
-           FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-                AS u(id, reference, name_enc, address_enc, created_at)
-       )
-       INSERT INTO claimant_claims (case_id, claimant_id, firm_id, rule_version, amount_krw, breakdown)
-       SELECT $2, a.id, $1, 1, a.amount, jsonb_build_array(jsonb_build_object('component', 'base', 'amountKrw', a.amount))
-         FROM unnest($3::uuid[], $8::bigint[]) AS a(id, amount)`,
-      [opts.firmId, opts.caseId, cols.id, cols.reference, cols.name, cols.address, cols.created, cols.amount],
+      `INSERT INTO claimants (id, firm_id, case_id, reference, status, source, name_enc, address_enc, created_at)
+       SELECT u.id, $1, $2, u.reference, 'approved', 'import', u.name_enc, u.address_enc, u.created_at
+         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+              AS u(id, reference, name_enc, address_enc, created_at)`,
+      [opts.firmId, opts.caseId, cols.id, cols.reference, cols.name, cols.address, cols.created],
     );
+    amounts.ids.push(...cols.id);
+    amounts.amounts.push(...cols.amount);
   }
+  await storeClaimAmounts(ds, opts, amounts.ids, amounts.amounts);
   return seeded;
+}
+
+/**
+ * As a claims recompute would: stores these claimants' amounts (breakdown: the base line) as the
+ * case's new claim generation, keeping the other claimants' current results.
+ */
+export async function storeClaimAmounts(
+  ds: DataSource,
+  target: { firmId: string; caseId: string },
+  ids: readonly string[],
+  amounts: readonly number[],
+): Promise<void> {
+  await ds.transaction(async (tx) => {
+    await replaceClaimGeneration(
+      tx,
+      { ...target, ruleVersion: 1 },
+      {
+        sql: `SELECT k.claimant_id, k.amount_krw, k.breakdown
+                FROM claim_generations g JOIN claimant_claims k ON k.generation = g.generation
+               WHERE g.case_id = $1 AND NOT (k.claimant_id = ANY ($2::uuid[]))
+              UNION ALL
+              SELECT a.id, a.amount, jsonb_build_array(jsonb_build_object('component', 'base', 'amountKrw', a.amount))
+                FROM unnest($2::uuid[], $3::bigint[]) AS a(id, amount)`,
+        params: [target.caseId, ids, amounts],
+      },
+    );
+  });
+  await retireClaimGenerations(ds);
 }

@@ -1,7 +1,13 @@
 import request from 'supertest';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ClaimRecomputeService, computeClaim, type ClaimBreakdownLine, type ClaimRules } from '@app/claims';
+import {
+  ClaimRecomputeService,
+  claimResultJoinSql,
+  computeClaim,
+  type ClaimBreakdownLine,
+  type ClaimRules,
+} from '@app/claims';
 import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
 import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
 
@@ -109,7 +115,7 @@ describe('claims: recompute and summary', () => {
       `SELECT c.id, c.status, c.exposed_data, k.amount_krw::text AS claim_amount_krw, k.breakdown AS claim_breakdown,
               k.rule_version AS claim_rule_version
          FROM claimants c
-         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+         ${claimResultJoinSql('c', 'k')}
         WHERE c.case_id = $1 ORDER BY c.id`,
       [kase.id],
     );
@@ -247,6 +253,73 @@ describe('claims: recompute and summary', () => {
       .expect(200);
     expect(view.body).toMatchObject({ status: 'done', changed: 0, attempts: 2 });
   });
+
+  it('publishes each recompute as a new generation and drops the one it replaced', async () => {
+    const current = async (): Promise<string> =>
+      (
+        await ds.query<{ generation: string }[]>(
+          `SELECT generation::text AS generation FROM claim_generations WHERE case_id = $1`,
+          [kase.id],
+        )
+      )[0].generation;
+    const exists = async (generation: string): Promise<boolean> =>
+      (
+        await ds.query<{ found: boolean }[]>(`SELECT to_regclass($1) IS NOT NULL AS found`, [
+          `claimant_claims_g${generation}`,
+        ])
+      )[0].found;
+    const before = await current();
+    const rows = await claimRows();
+    await recomputeDone((await recompute()).id);
+    const after = await current();
+    expect(BigInt(after)).toBeGreaterThan(BigInt(before));
+    expect(await claimRows()).toEqual(rows);
+    // The worker retires the replaced generation right after its commit.
+    await waitFor(async () => ((await exists(before)) ? undefined : true), {
+      timeoutMs: 10_000,
+      what: `generation ${before} to be dropped`,
+    });
+    expect(await exists(after)).toBe(true);
+    // Exactly one attached generation per case with results: the current one.
+    const attached = await ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'claimant_claims'::regclass
+          AND c.relname NOT IN (SELECT 'claimant_claims_g' || generation FROM claim_generations)`,
+    );
+    expect(attached[0].n).toBe(0);
+  });
+
+  it('rolls a failed attempt back completely (results and tables) and the retry publishes', async () => {
+    const rows = await claimRows();
+    const [{ before }] = await ds.query<{ before: string }[]>(
+      `SELECT generation::text AS before FROM claim_generations WHERE case_id = $1`,
+      [kase.id],
+    );
+    // A table squatting on the name of the next generation makes the first attempt fail mid-way.
+    const [{ next }] = await ds.query<{ next: string }[]>(
+      `SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::text AS next FROM claim_generation_seq`,
+    );
+    await ds.query(`CREATE TABLE claimant_claims_g${next} (squatter int)`);
+    const done = await recomputeDone((await recompute()).id);
+    expect(done).toMatchObject({ status: 'done', attempts: 2, changed: 0 });
+    expect(await claimRows()).toEqual(rows);
+    const [{ after }] = await ds.query<{ after: string }[]>(
+      `SELECT generation::text AS after FROM claim_generations WHERE case_id = $1`,
+      [kase.id],
+    );
+    expect(BigInt(after)).toBeGreaterThan(BigInt(next));
+    // The squatter and the replaced generation are both cleaned up after the successful commit.
+    await waitFor(
+      async () => {
+        const [{ left }] = await ds.query<{ left: number }[]>(
+          `SELECT count(*)::int AS left FROM pg_class WHERE relname = ANY($1::text[])`,
+          [[`claimant_claims_g${next}`, `claimant_claims_g${before}`]],
+        );
+        return left === 0 ? true : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the failed and replaced generations to be dropped' },
+    );
+  }, 40_000);
 
   it('summarizes the stored claims with SQL totals per status', async () => {
     const res = await as(paralegal).get(`/cases/${kase.id}/claims/summary`).expect(200);

@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Vault } from '@app/security';
-import { computeCourtFees } from '@app/claims';
+import { claimResultJoinSql, computeCourtFees } from '@app/claims';
 import { FilingRenderHandler, formatWon } from '@app/filings';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
-import { seedApprovedClaimants } from '../bench/filing-seed';
+import { seedApprovedClaimants, storeClaimAmounts } from '../bench/filing-seed';
 import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
 import { startTestApp, testConfig, waitFor, type TestApp } from '../helpers/test-app';
 
@@ -150,15 +150,17 @@ describe('filing batches', () => {
 
   /** As the claims recompute would: the stored claim amount. */
   async function setAmounts(ids: string[], amount: (i: number) => number): Promise<void> {
-    for (const [i, id] of ids.entries()) {
-      await ds.query(
-        `INSERT INTO claimant_claims (case_id, claimant_id, firm_id, rule_version, amount_krw, breakdown)
-         SELECT case_id, id, firm_id, 1, $2, jsonb_build_array(jsonb_build_object('component', 'base', 'amountKrw', $2::bigint))
-           FROM claimants WHERE id = $1
-         ON CONFLICT (case_id, claimant_id) DO UPDATE SET amount_krw = EXCLUDED.amount_krw, breakdown = EXCLUDED.breakdown`,
-        [id, amount(i)],
-      );
-    }
+    const owners = await ds.query<{ firm_id: string; case_id: string }[]>(
+      `SELECT DISTINCT firm_id, case_id FROM claimants WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(owners).toHaveLength(1);
+    await storeClaimAmounts(
+      ds,
+      { firmId: owners[0].firm_id, caseId: owners[0].case_id },
+      ids,
+      ids.map((_, i) => amount(i)),
+    );
   }
 
   /** The claims recompute job (POST /cases/:caseId/claims/recompute) gives every approved claimant an amount. */
@@ -176,7 +178,8 @@ describe('filing batches', () => {
       { timeoutMs: 30_000, what: 'the claims recompute' },
     );
     const rows = await ds.query<{ id: string; amount: string | null }[]>(
-      `SELECT claimant_id AS id, amount_krw::text AS amount FROM claimant_claims WHERE claimant_id = ANY($1::uuid[])`,
+      `SELECT c.id, k.amount_krw::text AS amount FROM claimants c ${claimResultJoinSql('c', 'k')}
+        WHERE c.id = ANY($1::uuid[])`,
       [ids],
     );
     const byId = new Map(rows.map((r) => [r.id, r.amount === null ? NaN : Number(r.amount)]));

@@ -51,11 +51,18 @@ export {
 export { isNonNegativeSafeInteger } from './safe-integer';
 export {
   EXCLUDED_STATUSES,
-  RECOMPUTE_STATEMENT,
+  RECOMPUTE_RESULTS_SQL,
   claimableSql,
-  unclaimableSql,
   recomputeStatementParams,
 } from './recompute/recompute-statement';
+export {
+  claimResultJoinSql,
+  generationTable,
+  replaceClaimGeneration,
+  retireClaimGenerations,
+  type GenerationFill,
+  type ReplacedGeneration,
+} from './recompute/claim-generations';
 export { ClaimRecomputeRepository, type RecomputeStatus } from './recompute/claim-recompute.repository';
 export {
   ClaimRecomputeService,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CaseService } from '@app/cases';
 import { DomainError, NotFoundError, ValidationError } from '@app/platform';
+import { claimResultJoinSql } from '@app/claims';
 import {
   AuditService,
   ReadAlarmService,
@@ -112,7 +113,7 @@ export class ClaimantDeskService {
                 WHERE ${where.join(' AND ')}
                 ORDER BY c.created_at DESC, c.id DESC
                 LIMIT ${limit}) c
-         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+         ${claimResultJoinSql('c', 'k')}
          LEFT JOIN LATERAL (SELECT array_agg(DISTINCT f.kind) AS kinds FROM claimant_flags f
                              WHERE f.claimant_id = c.id AND f.status = 'open') fl ON true
          LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE e.status = 'pending')::int AS pending,
@@ -179,7 +180,7 @@ export class ClaimantDeskService {
               c.declared_loss_krw, c.coupon_used, c.consents, c.attested_at, k.amount_krw AS claim_amount_krw,
               k.breakdown AS claim_breakdown, k.rule_version AS claim_rule_version, c.merged_into, c.erased_at, c.created_at
          FROM claimants c
-         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+         ${claimResultJoinSql('c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.id = $3`,
       [actor.firmId, caseId, id],
     );

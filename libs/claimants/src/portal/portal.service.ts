@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, DomainError, ValidationError, queryRows, type AppConfig } from '@app/platform';
+import { claimResultJoinSql } from '@app/claims';
 import { AuditService, RateLimiter, Vault, firmScope, hashToken, newToken, type FirmScope } from '@app/security';
 import {
   CLAIMANTS_TABLE,
@@ -88,7 +89,7 @@ export class ClaimantPortalService {
     const rows = await this.ds.query<{ reference: string; status: ClaimantStatus; claim_amount_krw: string | null }[]>(
       `SELECT c.reference, c.status, k.amount_krw AS claim_amount_krw
          FROM claimants c
-         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+         ${claimResultJoinSql('c', 'k')}
         WHERE c.id = $1`,
       [p.claimantId],
     );

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { queryRows } from '@app/platform';
 import type { FirmScope } from '@app/security';
 import type { ClaimRuleParameters } from '../claim-rule-parameters';
 import type { ClaimRules } from '../claim-rules';
-import { RECOMPUTE_STATEMENT, recomputeStatementParams } from './recompute-statement';
+import { claimResultJoinSql, replaceClaimGeneration, type ReplacedGeneration } from './claim-generations';
+import { RECOMPUTE_RESULTS_SQL, recomputeStatementParams } from './recompute-statement';
 
 export type RecomputeStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -47,7 +47,7 @@ const COLUMNS = `id, firm_id, case_id, rule_version, status, claimants, total_kr
 
 type Db = DataSource | EntityManager;
 
-/** SQL for claim recomputes and the claimants' stored results (claimant_claims). Every read is scoped to a firm. */
+/** SQL for claim recomputes and the claimants' stored results (claim generations). Every read is scoped to a firm. */
 @Injectable()
 export class ClaimRecomputeRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -156,40 +156,27 @@ export class ClaimRecomputeRepository {
     await tx.query(`SELECT pg_advisory_xact_lock(7310003, hashtext($1))`, [caseId]);
   }
 
-  /** The one set-based statement for a rule version; see RECOMPUTE_STATEMENT. */
+  /**
+   * Writes the case's results under one rule version as a new claim generation and makes it
+   * current (see claim-generations.ts); returns it with its totals.
+   */
   async applyRuleVersion(
     tx: EntityManager,
     firmId: FirmScope,
     caseId: string,
     params: ClaimRuleParameters,
-  ): Promise<{ changed: number; cleared: number }> {
-    // Enough memory keeps the hash joins and the sort of the new results in one batch instead of
-    // spilling to temporary files. JIT off: on a million claimants its inlining and optimisation of
-    // this statement cost about a second and saved less. Both local to this transaction.
+  ): Promise<ReplacedGeneration> {
+    // Enough memory for the hash joins (and the primary key's sort) to stay in one batch instead
+    // of spilling to temporary files. JIT off: on a million claimants its inlining and optimisation
+    // of the statement cost about a second and saved less. Both local to this transaction.
     await tx.query(`SET LOCAL work_mem = '256MB'`);
+    await tx.query(`SET LOCAL maintenance_work_mem = '256MB'`);
     await tx.query(`SET LOCAL jit = off`);
-    const rows = await queryRows<{ changed: number; cleared: number }>(
+    return replaceClaimGeneration(
       tx,
-      RECOMPUTE_STATEMENT,
-      recomputeStatementParams(firmId, caseId, params),
+      { firmId, caseId, ruleVersion: params.ruleVersion },
+      { sql: RECOMPUTE_RESULTS_SQL, params: recomputeStatementParams(firmId, caseId, params) },
     );
-    return { changed: rows[0]?.changed ?? 0, cleared: rows[0]?.cleared ?? 0 };
-  }
-
-  /**
-   * Count, total and largest of a case's stored results. Called right after the recompute statement
-   * in its transaction, when the results are exactly those of the claimable claimants: one range
-   * of the narrow table's primary key, no join with the wide claimants table.
-   */
-  async claimTotals(db: Db, firmId: FirmScope, caseId: string): Promise<ClaimTotals> {
-    const rows = await db.query<{ claimants: number; total_krw: string; max_krw: string }[]>(
-      `SELECT count(*)::int AS claimants, coalesce(sum(k.amount_krw), 0)::text AS total_krw,
-              coalesce(max(k.amount_krw), 0)::text AS max_krw
-         FROM claimant_claims k WHERE k.case_id = $2 AND k.firm_id = $1`,
-      [firmId, caseId],
-    );
-    const r = rows[0];
-    return { claimants: r?.claimants ?? 0, totalKrw: r?.total_krw ?? '0', maxKrw: r?.max_krw ?? '0' };
   }
 
   /** Per status (merged duplicates left out): claimants, stored total, and claims not of `ruleVersion`. */
@@ -198,7 +185,7 @@ export class ClaimRecomputeRepository {
       `SELECT c.status, count(*)::int AS claimants, coalesce(sum(k.amount_krw), 0)::text AS total_krw,
               count(*) FILTER (WHERE k.rule_version IS DISTINCT FROM $3)::int AS outdated
          FROM claimants c
-         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+         ${claimResultJoinSql('c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.merged_into IS NULL
         GROUP BY c.status
         ORDER BY c.status`,

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { DomainError, JobName, NotFoundError, enqueueJob } from '@app/platform';
 import { AuditService, type FirmScope, type StaffPrincipal } from '@app/security';
 import { claimRuleParameters } from '../claim-rule-parameters';
+import { retireClaimGenerations } from './claim-generations';
 import { EXCLUDED_STATUSES } from './recompute-statement';
 import { ClaimRecomputeRepository, type RecomputeRow, type RecomputeStatus } from './claim-recompute.repository';
 
@@ -171,10 +172,12 @@ export class ClaimRecomputeService {
   }
 
   /**
-   * The job: applies the case's current rule version to every claimant of the case. Safe to run
-   * again (a retry, a duplicate delivery): the statement writes only rows that differ, and
-   * recomputes of one case are serialized. A failure is recorded on the request (final on the last
-   * attempt) and rethrown, so the queue sees it and retries.
+   * The job: applies the case's current rule version to every claimant of the case, as a new claim
+   * generation published by the commit. Safe to run again: a request already done is skipped (a
+   * duplicate delivery), a retry replaces whatever a failed attempt left (its transaction rolled
+   * back, tables included), and recomputes of one case are serialized. A failure is recorded on the
+   * request (final on the last attempt) and rethrown, so the queue sees it and retries. After the
+   * commit the replaced generation is detached and dropped; if that fails, the next recompute does it.
    */
   async run(recomputeId: string, ctx: RecomputeRunContext = { attempt: 1, maxAttempts: 1 }): Promise<void> {
     const row = await this.repo.findForJob(recomputeId);
@@ -188,8 +191,7 @@ export class ClaimRecomputeService {
         const rules = await this.repo.currentRules(tx, firmId, row.case_id);
         if (!rules) throw new NotFoundError('Case');
         const params = claimRuleParameters(rules);
-        const { changed, cleared } = await this.repo.applyRuleVersion(tx, firmId, row.case_id, params);
-        const totals = await this.repo.claimTotals(tx, firmId, row.case_id);
+        const { changed, cleared, totals } = await this.repo.applyRuleVersion(tx, firmId, row.case_id, params);
         won(totals.maxKrw, 'a claim');
         won(totals.totalKrw, 'the case total');
         await this.repo.markDone(tx, recomputeId, { ruleVersion: params.ruleVersion, totals, changed, cleared });
@@ -203,5 +205,8 @@ export class ClaimRecomputeService {
       await this.repo.markFailed(recomputeId, failure, final).catch(() => undefined);
       throw e;
     }
+    await retireClaimGenerations(this.ds).catch((e: unknown) => {
+      this.log.warn(`retiring old claim generations failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
   }
 }

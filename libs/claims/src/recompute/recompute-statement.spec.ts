@@ -1,10 +1,10 @@
 import { claimRuleParameters } from '../claim-rule-parameters';
+import { claimResultJoinSql, generationTable } from './claim-generations';
 import {
   EXCLUDED_STATUSES,
-  RECOMPUTE_STATEMENT,
+  RECOMPUTE_RESULTS_SQL,
   claimableSql,
   recomputeStatementParams,
-  unclaimableSql,
 } from './recompute-statement';
 
 describe('the recompute statement', () => {
@@ -31,24 +31,30 @@ describe('the recompute statement', () => {
   });
 
   it('uses exactly the eight bind parameters and no literal money', () => {
-    const used = new Set([...RECOMPUTE_STATEMENT.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+    const used = new Set([...RECOMPUTE_RESULTS_SQL.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
     expect([...used].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(RECOMPUTE_STATEMENT).not.toMatch(/\b\d{3,}\b/);
-    expect(RECOMPUTE_STATEMENT).toMatch(/unnest\(\$5::text\[\], \$6::bigint\[\]\) WITH ORDINALITY/);
+    expect(RECOMPUTE_RESULTS_SQL).not.toMatch(/\b\d{3,}\b/);
+    expect(RECOMPUTE_RESULTS_SQL).toMatch(/unnest\(\$5::text\[\], \$6::bigint\[\]\) WITH ORDINALITY/);
   });
 
   it('leaves merged, withdrawn and rejected claimants out', () => {
     expect(EXCLUDED_STATUSES).toEqual(['withdrawn', 'rejected']);
     expect(claimableSql('c')).toBe(`(c.merged_into IS NULL AND c.status NOT IN ('withdrawn', 'rejected'))`);
-    // Spelled exactly as the predicate of the partial index claimants_unclaimable_idx.
-    expect(unclaimableSql('c')).toBe(`(c.merged_into IS NOT NULL OR c.status IN ('withdrawn', 'rejected'))`);
   });
 
-  it('writes the narrow results table with plain INSERT and UPDATE, never ON CONFLICT', () => {
-    expect(RECOMPUTE_STATEMENT).toMatch(/INSERT INTO claimant_claims/);
-    expect(RECOMPUTE_STATEMENT).toMatch(/UPDATE claimant_claims/);
-    expect(RECOMPUTE_STATEMENT).toMatch(/DELETE FROM claimant_claims/);
-    expect(RECOMPUTE_STATEMENT).not.toMatch(/ON CONFLICT/);
-    expect(RECOMPUTE_STATEMENT).not.toMatch(/UPDATE claimants/);
+  it('is a plain SELECT of one result per claimable claimant: the fill of a new generation', () => {
+    expect(RECOMPUTE_RESULTS_SQL.trim()).toMatch(/^SELECT x\.id AS claimant_id,/);
+    expect(RECOMPUTE_RESULTS_SQL).not.toMatch(/\b(INSERT|UPDATE|DELETE)\b/);
+    expect(RECOMPUTE_RESULTS_SQL).toContain(claimableSql('cl'));
+  });
+
+  it('names generation tables with digits only and joins results through the current generation', () => {
+    expect(generationTable('42')).toBe('claimant_claims_g42');
+    expect(() => generationTable('42; DROP TABLE claimants')).toThrow();
+    expect(() => generationTable('')).toThrow();
+    const join = claimResultJoinSql('c', 'k');
+    expect(join).toMatch(/LEFT JOIN claim_generations k_gen ON k_gen\.case_id = c\.case_id/);
+    expect(join).toMatch(/LEFT JOIN claimant_claims k ON k\.generation = k_gen\.generation AND k\.claimant_id = c\.id/);
+    expect(claimResultJoinSql('c', 'k', 'INNER')).not.toMatch(/LEFT/);
   });
 });

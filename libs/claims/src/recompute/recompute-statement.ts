@@ -14,16 +14,8 @@ export function claimableSql(alias: string): string {
 }
 
 /**
- * The negation of {@link claimableSql}, spelled as the predicate of the partial index
- * `claimants_unclaimable_idx` so the planner can use that index to find a case's excluded claimants.
- */
-export function unclaimableSql(alias: string): string {
-  return `(${alias}.merged_into IS NOT NULL OR ${alias}.status IN (${EXCLUDED_STATUSES.map((s) => `'${s}'`).join(', ')}))`;
-}
-
-/**
- * The recompute of one case under one rule version: ONE set-based statement (no loop over claimants)
- * writing the narrow `claimant_claims` table.
+ * The results of one case under one rule version: ONE set-based SELECT (no loop over claimants),
+ * the fill of a new claim generation (see `replaceClaimGeneration`).
  *
  *   amount = LEAST(cap, base + Σ additions of the exposed categories + accepted loss × multiplier)
  *
@@ -36,105 +28,62 @@ export function unclaimableSql(alias: string): string {
  * The additions subquery depends only on `exposed_data`, which has few distinct values in a case
  * (at most 64 sets), so PostgreSQL memoizes it: one evaluation per distinct array, not per claimant.
  * It also yields the complete breakdown of a claimant without accepted loss, so for most claimants
- * no JSON is built per row at all.
- *
- * Idempotent: the new results are compared with the stored ones first (`diff`), so only results
- * that are new or differ in (rule version, amount, breakdown) are written; a re-run over unchanged
- * facts writes (and locks) nothing, and a retried job converges on the same rows. New results are
- * plain INSERTs, changed ones plain UPDATEs: no ON CONFLICT, whose speculative insertion doubled the
- * cost per row. That is safe because recomputes of one case are serialized (the caller's advisory
- * lock) and nothing else writes this table. New rows go in claimant id order, which keeps the
- * primary-key insertions local (in heap order, random UUIDs touch another index page every row). Results of claimants outside
- * {@link claimableSql} are deleted, found through the partial index of excluded claimants. A claimant
- * who leaves the claim arithmetic while the statement runs keeps a result until the next
- * recompute; every total is taken over claimable claimants, so it never counts one.
+ * no JSON is built per row at all. Only claimants inside {@link claimableSql} get a result.
  *
  * Parameters: $1 firm id, $2 case id, $3 rule version, $4 base, $5 categories text[],
- * $6 additions bigint[], $7 multiplier, $8 cap (NULL: none). Returns one row: `changed` (results
- * written or deleted) and `cleared` (deleted).
+ * $6 additions bigint[], $7 multiplier, $8 cap (NULL: none). Columns: claimant_id, amount_krw,
+ * breakdown, rule_version.
  */
-export const RECOMPUTE_STATEMENT = `
-WITH fresh AS (
-  SELECT x.id,
-         LEAST(x.subtotal_krw, $8::bigint) AS amount_krw,
-         CASE WHEN x.loss_krw = 0 THEN x.lines_without_loss
-              ELSE x.lines
-                   || jsonb_build_array(jsonb_build_object('component', 'secondaryHarm', 'amountKrw', x.loss_krw))
-                   || CASE WHEN $7::bigint > 1 THEN jsonb_build_array(jsonb_build_object(
-                        'component', 'secondaryHarmPunitive', 'amountKrw', x.loss_krw * ($7::bigint - 1)))
-                      ELSE '[]'::jsonb END
-                   || CASE WHEN x.subtotal_krw > $8::bigint THEN jsonb_build_array(jsonb_build_object(
-                        'component', 'cap', 'amountKrw', $8::bigint - x.subtotal_krw))
-                      ELSE '[]'::jsonb END
-         END AS breakdown
-    FROM (
-      SELECT cl.id,
-             a.lines,
-             a.lines_without_loss,
-             coalesce(l.loss_krw, 0) AS loss_krw,
-             $4::bigint + a.additions_krw + coalesce(l.loss_krw, 0) * $7::bigint AS subtotal_krw
-        FROM claimants AS cl
-       -- Depends on exposed_data only: memoized per distinct array.
-       CROSS JOIN LATERAL (
-         SELECT s.additions_krw,
-                s.lines,
-                -- the whole breakdown of a claimant without accepted loss
-                s.lines || CASE WHEN $4::bigint + s.additions_krw > $8::bigint THEN jsonb_build_array(
-                             jsonb_build_object('component', 'cap', 'amountKrw', $8::bigint - $4::bigint - s.additions_krw))
-                           ELSE '[]'::jsonb END AS lines_without_loss
-           FROM (
-             SELECT coalesce(sum(r.amount_krw), 0)::bigint AS additions_krw,
-                    jsonb_build_array(jsonb_build_object('component', 'base', 'amountKrw', $4::bigint))
-                    || coalesce(jsonb_agg(jsonb_build_object(
-                                  'component', 'addition:' || r.category, 'amountKrw', r.amount_krw) ORDER BY r.ord),
-                                '[]'::jsonb) AS lines
-               FROM unnest($5::text[], $6::bigint[]) WITH ORDINALITY AS r(category, amount_krw, ord)
-              WHERE r.amount_krw > 0 AND r.category = ANY (cl.exposed_data)
-           ) AS s
-       ) AS a
-        LEFT JOIN (
-          SELECT e.claimant_id, sum(e.loss_krw)::bigint AS loss_krw
-            FROM evidence AS e
-           WHERE e.firm_id = $1 AND e.case_id = $2 AND e.claimant_id IS NOT NULL
-             AND e.status = 'accepted' AND e.deleted_at IS NULL
-           GROUP BY e.claimant_id
-        ) AS l ON l.claimant_id = cl.id
-       WHERE cl.firm_id = $1 AND cl.case_id = $2 AND ${claimableSql('cl')}
-    ) AS x
-),
-diff AS MATERIALIZED (
-  SELECT f.id, f.amount_krw, f.breakdown, o.claimant_id IS NULL AS is_new
-    FROM fresh AS f
-    LEFT JOIN claimant_claims AS o ON o.case_id = $2 AND o.claimant_id = f.id
-   WHERE o.claimant_id IS NULL
-      OR (o.rule_version, o.amount_krw, o.breakdown) IS DISTINCT FROM ($3::int, f.amount_krw, f.breakdown)
-),
-inserted AS (
-  INSERT INTO claimant_claims (case_id, claimant_id, firm_id, rule_version, amount_krw, breakdown)
-  SELECT $2, d.id, $1, $3::int, d.amount_krw, d.breakdown
-    FROM diff AS d
-   WHERE d.is_new
-   ORDER BY d.id
-  RETURNING 1
-),
-updated AS (
-  UPDATE claimant_claims AS k
-     SET rule_version = $3::int, amount_krw = d.amount_krw, breakdown = d.breakdown
-    FROM diff AS d
-   WHERE NOT d.is_new AND k.case_id = $2 AND k.claimant_id = d.id
-  RETURNING 1
-),
-cleared AS (
-  DELETE FROM claimant_claims AS k
-   USING claimants AS c
-   WHERE c.case_id = $2 AND ${unclaimableSql('c')}
-     AND k.case_id = $2 AND k.claimant_id = c.id AND k.firm_id = $1
-  RETURNING 1
-)
-SELECT ((SELECT count(*) FROM inserted) + (SELECT count(*) FROM updated) + (SELECT count(*) FROM cleared))::int AS changed,
-       (SELECT count(*) FROM cleared)::int AS cleared`;
+export const RECOMPUTE_RESULTS_SQL = `
+SELECT x.id AS claimant_id,
+       LEAST(x.subtotal_krw, $8::bigint) AS amount_krw,
+       CASE WHEN x.loss_krw = 0 THEN x.lines_without_loss
+            ELSE x.lines
+                 || jsonb_build_array(jsonb_build_object('component', 'secondaryHarm', 'amountKrw', x.loss_krw))
+                 || CASE WHEN $7::bigint > 1 THEN jsonb_build_array(jsonb_build_object(
+                      'component', 'secondaryHarmPunitive', 'amountKrw', x.loss_krw * ($7::bigint - 1)))
+                    ELSE '[]'::jsonb END
+                 || CASE WHEN x.subtotal_krw > $8::bigint THEN jsonb_build_array(jsonb_build_object(
+                      'component', 'cap', 'amountKrw', $8::bigint - x.subtotal_krw))
+                    ELSE '[]'::jsonb END
+       END AS breakdown,
+       $3::int AS rule_version
+  FROM (
+    SELECT cl.id,
+           a.lines,
+           a.lines_without_loss,
+           coalesce(l.loss_krw, 0) AS loss_krw,
+           $4::bigint + a.additions_krw + coalesce(l.loss_krw, 0) * $7::bigint AS subtotal_krw
+      FROM claimants AS cl
+     -- Depends on exposed_data only: memoized per distinct array.
+     CROSS JOIN LATERAL (
+       SELECT s.additions_krw,
+              s.lines,
+              -- the whole breakdown of a claimant without accepted loss
+              s.lines || CASE WHEN $4::bigint + s.additions_krw > $8::bigint THEN jsonb_build_array(
+                           jsonb_build_object('component', 'cap', 'amountKrw', $8::bigint - $4::bigint - s.additions_krw))
+                         ELSE '[]'::jsonb END AS lines_without_loss
+         FROM (
+           SELECT coalesce(sum(r.amount_krw), 0)::bigint AS additions_krw,
+                  jsonb_build_array(jsonb_build_object('component', 'base', 'amountKrw', $4::bigint))
+                  || coalesce(jsonb_agg(jsonb_build_object(
+                                'component', 'addition:' || r.category, 'amountKrw', r.amount_krw) ORDER BY r.ord),
+                              '[]'::jsonb) AS lines
+             FROM unnest($5::text[], $6::bigint[]) WITH ORDINALITY AS r(category, amount_krw, ord)
+            WHERE r.amount_krw > 0 AND r.category = ANY (cl.exposed_data)
+         ) AS s
+     ) AS a
+      LEFT JOIN (
+        SELECT e.claimant_id, sum(e.loss_krw)::bigint AS loss_krw
+          FROM evidence AS e
+         WHERE e.firm_id = $1 AND e.case_id = $2 AND e.claimant_id IS NOT NULL
+           AND e.status = 'accepted' AND e.deleted_at IS NULL
+         GROUP BY e.claimant_id
+      ) AS l ON l.claimant_id = cl.id
+     WHERE cl.firm_id = $1 AND cl.case_id = $2 AND ${claimableSql('cl')}
+  ) AS x`;
 
-/** The bind parameters of {@link RECOMPUTE_STATEMENT}, in order. */
+/** The bind parameters of {@link RECOMPUTE_RESULTS_SQL}, in order. */
 export function recomputeStatementParams(firmId: string, caseId: string, p: ClaimRuleParameters): unknown[] {
   return [
     firmId,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { computeCourtFees, type CourtFees, type ServiceCountMode } from '@app/claims';
+import { claimResultJoinSql, computeCourtFees, type CourtFees, type ServiceCountMode } from '@app/claims';
 import { CaseService } from '@app/cases';
 import { todayInKorea } from '@app/claimants';
 import {
@@ -310,7 +310,7 @@ export class FilingService {
               count(*) FILTER (WHERE c.status <> 'approved')::int AS not_approved,
               count(*) FILTER (WHERE k.amount_krw IS NULL)::int AS no_amount
          FROM claimants c
-         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+         ${claimResultJoinSql('c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.id = ANY($3::uuid[]) AND c.merged_into IS NULL`,
       [firmId, caseId, ids],
     );
@@ -339,7 +339,7 @@ export class FilingService {
     const rows = await tx.query<{ total: number; no_amount: number }[]>(
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE k.amount_krw IS NULL)::int AS no_amount
          FROM claimants c
-         LEFT JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+         ${claimResultJoinSql('c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.status = 'approved' AND c.merged_into IS NULL
           AND NOT EXISTS (SELECT 1 FROM filing_plaintiffs fp WHERE fp.claimant_id = c.id AND fp.open)`,
       [firmId, caseId],
@@ -385,7 +385,7 @@ export class FilingService {
         `INSERT INTO filing_plaintiffs (filing_id, claimant_id, number, amount_krw, open)
          SELECT $1, s.id, row_number() OVER (ORDER BY s.created_at, s.id), s.amount_krw, true
            FROM (SELECT c.id, c.created_at, k.amount_krw FROM claimants c
-                   JOIN claimant_claims k ON k.case_id = c.case_id AND k.claimant_id = c.id
+                   ${claimResultJoinSql('c', 'k', 'INNER')}
                   WHERE c.firm_id = $2 AND c.case_id = $3 AND c.status = 'approved' AND c.merged_into IS NULL
                     ${filter}) s`,
         params,
