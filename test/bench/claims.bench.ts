@@ -213,7 +213,7 @@ export const bench: Bench = () =>
           `SELECT count(*)::int AS compared,
                   count(*) FILTER (WHERE k.amount_krw IS DISTINCT FROM s.amount_krw
                                       OR k.breakdown IS DISTINCT FROM s.breakdown
-                                      OR k.rule_version IS DISTINCT FROM s.rule_version)::int AS mismatched,
+                                      OR g.rule_version IS DISTINCT FROM s.rule_version)::int AS mismatched,
                   (SELECT count(*)::int FROM claim_generations g JOIN claimant_claims x ON x.generation = g.generation
                     WHERE g.case_id = $1) - count(k.claimant_id)::int AS missing
              FROM claims_bench_scratch s

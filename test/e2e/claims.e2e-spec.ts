@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import {
   ClaimRecomputeService,
   claimResultJoinSql,
+  claimRuleVersionSql,
   computeClaim,
   type ClaimBreakdownLine,
   type ClaimRules,
@@ -113,7 +114,7 @@ describe('claims: recompute and summary', () => {
   async function claimRows(): Promise<ClaimRow[]> {
     return ds.query<ClaimRow[]>(
       `SELECT c.id, c.status, c.exposed_data, k.amount_krw::text AS claim_amount_krw, k.breakdown AS claim_breakdown,
-              k.rule_version AS claim_rule_version
+              ${claimRuleVersionSql('k')} AS claim_rule_version
          FROM claimants c
          ${claimResultJoinSql('c', 'k')}
         WHERE c.case_id = $1 ORDER BY c.id`,

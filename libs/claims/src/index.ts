@@ -57,6 +57,7 @@ export {
 } from './recompute/recompute-statement';
 export {
   claimResultJoinSql,
+  claimRuleVersionSql,
   generationTable,
   replaceClaimGeneration,
   retireClaimGenerations,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CaseService } from '@app/cases';
 import { DomainError, NotFoundError, ValidationError } from '@app/platform';
-import { claimResultJoinSql } from '@app/claims';
+import { claimResultJoinSql, claimRuleVersionSql } from '@app/claims';
 import {
   AuditService,
   ReadAlarmService,
@@ -178,7 +178,7 @@ export class ClaimantDeskService {
       `SELECT c.id, c.reference, c.status, c.source, c.name_enc, c.birth_date_enc, c.phone_enc, c.email_enc,
               c.address_enc, c.harms_enc, c.exposed_data, to_char(c.notice_received_on, 'YYYY-MM-DD') AS notice_received_on,
               c.declared_loss_krw, c.coupon_used, c.consents, c.attested_at, k.amount_krw AS claim_amount_krw,
-              k.breakdown AS claim_breakdown, k.rule_version AS claim_rule_version, c.merged_into, c.erased_at, c.created_at
+              k.breakdown AS claim_breakdown, ${claimRuleVersionSql('k')} AS claim_rule_version, c.merged_into, c.erased_at, c.created_at
          FROM claimants c
          ${claimResultJoinSql('c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.id = $3`,

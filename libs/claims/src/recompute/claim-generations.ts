@@ -25,12 +25,18 @@ export function generationTable(generation: string): string {
 
 /**
  * SQL joining a claimant (alias `claimant`) to its current result (alias `result`, columns
- * amount_krw, breakdown, rule_version). `LEFT` keeps claimants without a result.
+ * amount_krw and breakdown; the rule version is the generation's, see {@link claimRuleVersionSql}).
+ * `LEFT` keeps claimants without a result.
  */
 export function claimResultJoinSql(claimant: string, result: string, kind: 'LEFT' | 'INNER' = 'LEFT'): string {
   const join = kind === 'LEFT' ? 'LEFT JOIN' : 'JOIN';
   return `${join} claim_generations ${result}_gen ON ${result}_gen.case_id = ${claimant}.case_id
           ${join} claimant_claims ${result} ON ${result}.generation = ${result}_gen.generation AND ${result}.claimant_id = ${claimant}.id`;
+}
+
+/** The rule version of a claimant's current result (NULL without one), after {@link claimResultJoinSql}. */
+export function claimRuleVersionSql(result: string): string {
+  return `CASE WHEN ${result}.claimant_id IS NOT NULL THEN ${result}_gen.rule_version END`;
 }
 
 export interface GenerationFill {
@@ -63,11 +69,12 @@ export async function replaceClaimGeneration(
 ): Promise<ReplacedGeneration> {
   if (!UUID_RE.test(target.caseId) || !UUID_RE.test(target.firmId)) throw new Error('firm and case ids must be UUIDs');
   if (!Number.isSafeInteger(target.ruleVersion)) throw new Error('the rule version must be an integer');
-  const current = await tx.query<{ generation: string }[]>(
-    `SELECT generation::text AS generation FROM claim_generations WHERE case_id = $1 FOR UPDATE`,
+  const current = await tx.query<{ generation: string; rule_version: number }[]>(
+    `SELECT generation::text AS generation, rule_version FROM claim_generations WHERE case_id = $1 FOR UPDATE`,
     [target.caseId],
   );
   const previous = current[0]?.generation ?? null;
+  const ruleVersionChanged = previous !== null && current[0].rule_version !== target.ruleVersion;
   const [{ generation }] = await tx.query<{ generation: string }[]>(
     `SELECT nextval('claim_generation_seq')::text AS generation`,
   );
@@ -76,19 +83,16 @@ export async function replaceClaimGeneration(
     `CREATE TABLE ${table} (LIKE claimant_claims INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
                             CHECK (generation = ${generation}))`,
   );
-  const n = fill.params.length;
-  // The totals come back from the insert itself: no second pass over the new table.
+  await tx.query(
+    `INSERT INTO ${table} (generation, claimant_id, amount_krw, breakdown)
+     SELECT ${generation}, s.claimant_id, s.amount_krw, s.breakdown FROM (${fill.sql}) AS s`,
+    fill.params,
+  );
+  // One pass over the new table, still in memory: cheaper than RETURNING every row of the insert.
   const [totals] = await tx.query<{ claimants: number; total_krw: string; max_krw: string }[]>(
-    `WITH written AS (
-       INSERT INTO ${table} (generation, claimant_id, case_id, firm_id, rule_version, amount_krw, breakdown)
-       SELECT ${generation}, s.claimant_id, $${n + 1}::uuid, $${n + 2}::uuid, $${n + 3}::int, s.amount_krw, s.breakdown
-         FROM (${fill.sql}) AS s
-       RETURNING amount_krw
-     )
-     SELECT count(*)::int AS claimants, coalesce(sum(amount_krw), 0)::text AS total_krw,
+    `SELECT count(*)::int AS claimants, coalesce(sum(amount_krw), 0)::text AS total_krw,
             coalesce(max(amount_krw), 0)::text AS max_krw
-       FROM written`,
-    [...fill.params, target.caseId, target.firmId, target.ruleVersion],
+       FROM ${table}`,
   );
   const rows = totals.claimants;
   // One sorted build instead of a million random insertions into a live index.
@@ -97,11 +101,11 @@ export async function replaceClaimGeneration(
   let cleared = 0;
   if (previous !== null) {
     const [diff] = await tx.query<{ changed: number; cleared: number }[]>(
-      `SELECT count(*) FILTER (WHERE n.claimant_id IS NOT NULL AND (o.claimant_id IS NULL
-                OR (n.rule_version, n.amount_krw, n.breakdown) IS DISTINCT FROM (o.rule_version, o.amount_krw, o.breakdown)))::int
-                AS changed,
+      `SELECT count(*) FILTER (WHERE n.claimant_id IS NOT NULL AND ($1::boolean OR o.claimant_id IS NULL
+                OR (n.amount_krw, n.breakdown) IS DISTINCT FROM (o.amount_krw, o.breakdown)))::int AS changed,
               count(*) FILTER (WHERE n.claimant_id IS NULL)::int AS cleared
          FROM ${table} n FULL JOIN ${generationTable(previous)} o ON o.claimant_id = n.claimant_id`,
+      [ruleVersionChanged],
     );
     changed = diff.changed + diff.cleared;
     cleared = diff.cleared;

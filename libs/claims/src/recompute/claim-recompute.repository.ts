@@ -4,7 +4,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { FirmScope } from '@app/security';
 import type { ClaimRuleParameters } from '../claim-rule-parameters';
 import type { ClaimRules } from '../claim-rules';
-import { claimResultJoinSql, replaceClaimGeneration, type ReplacedGeneration } from './claim-generations';
+import {
+  claimResultJoinSql,
+  claimRuleVersionSql,
+  replaceClaimGeneration,
+  type ReplacedGeneration,
+} from './claim-generations';
 import { RECOMPUTE_RESULTS_SQL, recomputeStatementParams } from './recompute-statement';
 
 export type RecomputeStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -183,7 +188,7 @@ export class ClaimRecomputeRepository {
   async aggregateByStatus(firmId: FirmScope, caseId: string, ruleVersion: number): Promise<StatusAggregate[]> {
     const rows = await this.ds.query<{ status: string; claimants: number; total_krw: string; outdated: number }[]>(
       `SELECT c.status, count(*)::int AS claimants, coalesce(sum(k.amount_krw), 0)::text AS total_krw,
-              count(*) FILTER (WHERE k.rule_version IS DISTINCT FROM $3)::int AS outdated
+              count(*) FILTER (WHERE ${claimRuleVersionSql('k')} IS DISTINCT FROM $3)::int AS outdated
          FROM claimants c
          ${claimResultJoinSql('c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.merged_into IS NULL

@@ -10,7 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `claimant_claims` is partitioned by `generation`: every recompute of a case fills a table of its
  * own, builds its primary key in one sorted pass, attaches it and points `claim_generations` at
  * it (see libs/claims/src/recompute/claim-generations.ts). The parent has no index of its own;
- * each generation has its primary key on claimant_id. There is no foreign key to claimants: its
+ * each generation has its primary key on claimant_id. A result row is only (generation, claimant,
+ * amount, breakdown): the case, firm and rule version belong to the generation. There is no foreign key to claimants: its
  * check would lock every claimant row on each recompute. Claimants are never deleted (withdrawal
  * erases fields, merging marks the row).
  */
@@ -23,9 +24,6 @@ export class ClaimantClaims1763770700000 implements MigrationInterface {
       CREATE TABLE claimant_claims (
         generation   bigint NOT NULL,
         claimant_id  uuid NOT NULL,
-        case_id      uuid NOT NULL,
-        firm_id      uuid NOT NULL,
-        rule_version integer NOT NULL,
         amount_krw   bigint NOT NULL CHECK (amount_krw >= 0),
         breakdown    jsonb NOT NULL
       ) PARTITION BY LIST (generation)`);
@@ -52,8 +50,8 @@ export class ClaimantClaims1763770700000 implements MigrationInterface {
                                 CHECK (generation = ${generation}))`,
       );
       await q.query(
-        `INSERT INTO ${table} (generation, claimant_id, case_id, firm_id, rule_version, amount_krw, breakdown)
-         SELECT ${generation}, id, case_id, firm_id, claim_rule_version, claim_amount_krw, claim_breakdown
+        `INSERT INTO ${table} (generation, claimant_id, amount_krw, breakdown)
+         SELECT ${generation}, id, claim_amount_krw, claim_breakdown
            FROM claimants
           WHERE case_id = $1 AND claim_amount_krw IS NOT NULL AND claim_rule_version IS NOT NULL
             AND claim_breakdown IS NOT NULL`,
@@ -63,7 +61,7 @@ export class ClaimantClaims1763770700000 implements MigrationInterface {
       await q.query(`ALTER TABLE claimant_claims ATTACH PARTITION ${table} FOR VALUES IN (${generation})`);
       await q.query(
         `INSERT INTO claim_generations (case_id, firm_id, generation, rule_version)
-         SELECT $1, $2, $3, coalesce(max(rule_version), 1) FROM ${table}`,
+         SELECT $1, $2, $3, coalesce(max(claim_rule_version), 1) FROM claimants WHERE case_id = $1`,
         [c.case_id, c.firm_id, generation],
       );
     }
@@ -78,7 +76,7 @@ export class ClaimantClaims1763770700000 implements MigrationInterface {
                    ADD COLUMN claim_rule_version integer`);
     await q.query(`
       UPDATE claimants c SET claim_amount_krw = k.amount_krw, claim_breakdown = k.breakdown,
-                             claim_rule_version = k.rule_version
+                             claim_rule_version = g.rule_version
         FROM claim_generations g JOIN claimant_claims k ON k.generation = g.generation
        WHERE g.case_id = c.case_id AND k.claimant_id = c.id`);
     await q.query(`DROP TABLE claim_generations`);
