@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { benchSeconds, createBenchCase, withBenchEnvironment } from './bench-helpers';
@@ -11,41 +11,8 @@ const CONNECTIONS = 10;
 const GOAL = 0.5;
 const P99_GOAL_MS = 100;
 
-let counter = 0;
-
-/**
- * A different, valid person per request, each from their own address as on launch day (behind the
- * firm's proxy, which the API trusts with TRUST_PROXY), so per-address limits and velocity checks
- * run as they would in production instead of piling every request onto 127.0.0.1.
- */
-function request(req: autocannon.Request): autocannon.Request {
-  const n = counter++;
-  return {
-    ...req,
-    headers: { ...req.headers, 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` },
-    body: body(n),
-  };
-}
-
-function body(n: number): string {
-  const digits = String(10_000_000 + (n % 89_999_999)).padStart(8, '0');
-  return JSON.stringify({
-    name: `${'김이박최정강조윤장임'[n % 10]}${'민서도하시지주예수'[Math.floor(n / 10) % 9]}${'준연윤은우아원린호'[Math.floor(n / 90) % 9]}`,
-    birthDate: `19${50 + (Math.floor(n / 810) % 50)}-0${1 + (n % 9)}-1${n % 10}`,
-    phone: `010-${digits.slice(0, 4)}-${digits.slice(4)}`,
-    email: `bench${n}-${randomBytes(2).toString('hex')}@example.kr`,
-    address: {
-      postalCode: String(10_000 + (n % 89_999)),
-      line1: `서울특별시 강남구 테헤란로 ${n % 500}`,
-      line2: `${n % 30}층`,
-    },
-    exposedData: ['name', 'phone', 'email', 'address'],
-    noticeReceivedOn: '2025-11-30',
-    harms: [],
-    consents: { collectionAndUse: true, provisionForLitigation: true },
-    attestation: true,
-  });
-}
+/** Compiled next to this file; autocannon requires it inside its load-generating worker thread. */
+const SETUP_REQUEST = join(__dirname, 'intake-request.js');
 
 async function load(url: string, seconds: number): Promise<autocannon.Result> {
   const result = await autocannon({
@@ -54,7 +21,9 @@ async function load(url: string, seconds: number): Promise<autocannon.Result> {
     duration: seconds,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    requests: [{ method: 'POST', setupRequest: request }],
+    // The load comes from a worker thread, so it does not share the server's event loop.
+    workers: 1,
+    requests: [{ method: 'POST', setupRequest: SETUP_REQUEST }],
   });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors under load`);
