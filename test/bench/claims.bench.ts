@@ -8,6 +8,8 @@ import {
   ClaimsModule,
   DATA_CATEGORIES,
   claimResultJoinSql,
+  generationTable,
+  type ClaimGeneration,
   claimRuleParameters,
   computeClaim,
   type ClaimBreakdownLine,
@@ -126,6 +128,20 @@ SELECT c.id,
  CROSS JOIN LATERAL (SELECT coalesce(l.loss, 0) AS loss, $4::bigint + a.additions + coalesce(l.loss, 0) * $7::bigint AS subtotal) s
  WHERE c.firm_id = $1 AND c.case_id = $2 AND c.merged_into IS NULL AND c.status NOT IN ('withdrawn', 'rejected')`;
 
+/** The case's current claim generation (the bench talks to PostgreSQL through a plain pg client). */
+async function currentGeneration(db: Client, caseId: string): Promise<ClaimGeneration> {
+  const { rows } = await db.query<{ generation: string; rule_version: number }>(
+    `SELECT generation::text AS generation, rule_version FROM claim_generations WHERE case_id = $1 AND replaced_at IS NULL`,
+    [caseId],
+  );
+  if (!rows[0]) throw new Error('the recompute left no current claim generation');
+  return {
+    generation: rows[0].generation,
+    table: generationTable(rows[0].generation),
+    ruleVersion: rows[0].rule_version,
+  };
+}
+
 async function seconds(op: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
   await op();
@@ -209,17 +225,16 @@ export const bench: Bench = () =>
         const firstDone = await service.get(actor.firmId, first.id);
 
         // Every row against the baseline; a sample against the pure function.
+        const generation = await currentGeneration(db, kase.id);
         const { rows: check } = await db.query<{ compared: number; mismatched: number; missing: number }>(
           `SELECT count(*)::int AS compared,
                   count(*) FILTER (WHERE k.amount_krw IS DISTINCT FROM s.amount_krw
                                       OR k.breakdown IS DISTINCT FROM s.breakdown
-                                      OR g.rule_version IS DISTINCT FROM s.rule_version)::int AS mismatched,
-                  (SELECT count(*)::int FROM claim_generations g JOIN claimant_claims x ON x.generation = g.generation
-                    WHERE g.case_id = $1) - count(k.claimant_id)::int AS missing
+                                      OR $1::int IS DISTINCT FROM s.rule_version)::int AS mismatched,
+                  (SELECT count(*)::int FROM ${generation.table}) - count(k.claimant_id)::int AS missing
              FROM claims_bench_scratch s
-             LEFT JOIN claim_generations g ON g.case_id = $1
-             LEFT JOIN claimant_claims k ON k.generation = g.generation AND k.claimant_id = s.claimant_id`,
-          [kase.id],
+             LEFT JOIN ${generation.table} k ON k.claimant_id = s.claimant_id`,
+          [generation.ruleVersion],
         );
         const { rows: sample } = await db.query<{
           exposed_data: string[];
@@ -231,7 +246,7 @@ export const bench: Bench = () =>
                     AND e.status = 'accepted' AND e.deleted_at IS NULL), 0)::text AS loss,
                   k.amount_krw::text AS amount, k.breakdown AS breakdown
              FROM claimants c TABLESAMPLE SYSTEM (1)
-             ${claimResultJoinSql('c', 'k', 'INNER')}
+             ${claimResultJoinSql(generation, 'c', 'k', 'INNER')}
             WHERE c.case_id = $1 LIMIT ${SAMPLE}`,
           [kase.id],
         );
@@ -276,7 +291,7 @@ export const bench: Bench = () =>
           `SELECT round(pg_relation_size('claimants') / 1048576.0)::float8 AS heap_mb,
                   round(pg_indexes_size('claimants') / 1048576.0)::float8 AS indexes_mb,
                   (SELECT round(pg_total_relation_size(('claimant_claims_g' || generation)::regclass) / 1048576.0)::float8
-                     FROM claim_generations WHERE case_id = $1) AS results_mb`,
+                     FROM claim_generations WHERE case_id = $1 AND replaced_at IS NULL) AS results_mb`,
           [kase.id],
         );
         const common = {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { replaceClaimGeneration, retireClaimGenerations } from '@app/claims';
+import { currentClaimGeneration, replaceClaimGeneration, retireClaimGenerations } from '@app/claims';
 import type { PlaintiffRow } from '@app/filings';
 import type { Vault } from '@app/security';
 
@@ -110,19 +110,22 @@ export async function storeClaimAmounts(
   amounts: readonly number[],
 ): Promise<void> {
   await ds.transaction(async (tx) => {
+    const current = await currentClaimGeneration(tx, target.caseId, { lock: true });
+    const kept = current
+      ? `SELECT k.claimant_id, k.amount_krw, k.breakdown FROM ${current.table} k
+          WHERE NOT (k.claimant_id = ANY ($1::uuid[]))
+         UNION ALL `
+      : '';
     await replaceClaimGeneration(
       tx,
-      { ...target, ruleVersion: 1 },
+      { ...target, ruleVersion: current?.ruleVersion ?? 1 },
       {
-        sql: `SELECT k.claimant_id, k.amount_krw, k.breakdown
-                FROM claim_generations g JOIN claimant_claims k ON k.generation = g.generation
-               WHERE g.case_id = $1 AND NOT (k.claimant_id = ANY ($2::uuid[]))
-              UNION ALL
-              SELECT a.id, a.amount, jsonb_build_array(jsonb_build_object('component', 'base', 'amountKrw', a.amount))
-                FROM unnest($2::uuid[], $3::bigint[]) AS a(id, amount)`,
-        params: [target.caseId, ids, amounts],
+        sql: `${kept}SELECT a.id AS claimant_id, a.amount AS amount_krw,
+                     jsonb_build_array(jsonb_build_object('component', 'base', 'amountKrw', a.amount)) AS breakdown
+                FROM unnest($1::uuid[], $2::bigint[]) AS a(id, amount)`,
+        params: [ids, amounts],
       },
     );
   });
-  await retireClaimGenerations(ds);
+  await retireClaimGenerations(ds, 0);
 }

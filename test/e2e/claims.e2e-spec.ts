@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import {
   ClaimRecomputeService,
   claimResultJoinSql,
-  claimRuleVersionSql,
+  currentClaimGeneration,
   computeClaim,
   type ClaimBreakdownLine,
   type ClaimRules,
@@ -112,13 +112,14 @@ describe('claims: recompute and summary', () => {
   }
 
   async function claimRows(): Promise<ClaimRow[]> {
+    const generation = await currentClaimGeneration(ds, kase.id);
     return ds.query<ClaimRow[]>(
       `SELECT c.id, c.status, c.exposed_data, k.amount_krw::text AS claim_amount_krw, k.breakdown AS claim_breakdown,
-              ${claimRuleVersionSql('k')} AS claim_rule_version
+              CASE WHEN k.claimant_id IS NOT NULL THEN $2::int END AS claim_rule_version
          FROM claimants c
-         ${claimResultJoinSql('c', 'k')}
+         ${claimResultJoinSql(generation, 'c', 'k')}
         WHERE c.case_id = $1 ORDER BY c.id`,
-      [kase.id],
+      [kase.id, generation?.ruleVersion ?? null],
     );
   }
 
@@ -255,11 +256,11 @@ describe('claims: recompute and summary', () => {
     expect(view.body).toMatchObject({ status: 'done', changed: 0, attempts: 2 });
   });
 
-  it('publishes each recompute as a new generation and drops the one it replaced', async () => {
+  it('publishes each recompute as a new generation and drops the one it replaced (grace 0 in tests)', async () => {
     const current = async (): Promise<string> =>
       (
         await ds.query<{ generation: string }[]>(
-          `SELECT generation::text AS generation FROM claim_generations WHERE case_id = $1`,
+          `SELECT generation::text AS generation FROM claim_generations WHERE case_id = $1 AND replaced_at IS NULL`,
           [kase.id],
         )
       )[0].generation;
@@ -281,19 +282,18 @@ describe('claims: recompute and summary', () => {
       what: `generation ${before} to be dropped`,
     });
     expect(await exists(after)).toBe(true);
-    // Exactly one attached generation per case with results: the current one.
-    const attached = await ds.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = 'claimant_claims'::regclass
-          AND c.relname NOT IN (SELECT 'claimant_claims_g' || generation FROM claim_generations)`,
+    // One generation row per case is current; the replaced one is gone with its table.
+    const rows2 = await ds.query<{ generation: string; current: boolean }[]>(
+      `SELECT generation::text AS generation, replaced_at IS NULL AS current FROM claim_generations WHERE case_id = $1`,
+      [kase.id],
     );
-    expect(attached[0].n).toBe(0);
+    expect(rows2).toEqual([{ generation: after, current: true }]);
   });
 
   it('rolls a failed attempt back completely (results and tables) and the retry publishes', async () => {
     const rows = await claimRows();
     const [{ before }] = await ds.query<{ before: string }[]>(
-      `SELECT generation::text AS before FROM claim_generations WHERE case_id = $1`,
+      `SELECT generation::text AS before FROM claim_generations WHERE case_id = $1 AND replaced_at IS NULL`,
       [kase.id],
     );
     // A table squatting on the name of the next generation makes the first attempt fail mid-way.
@@ -305,7 +305,7 @@ describe('claims: recompute and summary', () => {
     expect(done).toMatchObject({ status: 'done', attempts: 2, changed: 0 });
     expect(await claimRows()).toEqual(rows);
     const [{ after }] = await ds.query<{ after: string }[]>(
-      `SELECT generation::text AS after FROM claim_generations WHERE case_id = $1`,
+      `SELECT generation::text AS after FROM claim_generations WHERE case_id = $1 AND replaced_at IS NULL`,
       [kase.id],
     );
     expect(BigInt(after)).toBeGreaterThan(BigInt(next));

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Vault } from '@app/security';
-import { claimResultJoinSql, computeCourtFees } from '@app/claims';
+import { claimResultJoinSql, computeCourtFees, currentClaimGeneration } from '@app/claims';
 import { FilingRenderHandler, formatWon } from '@app/filings';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { seedApprovedClaimants, storeClaimAmounts } from '../bench/filing-seed';
@@ -178,7 +178,8 @@ describe('filing batches', () => {
       { timeoutMs: 30_000, what: 'the claims recompute' },
     );
     const rows = await ds.query<{ id: string; amount: string | null }[]>(
-      `SELECT c.id, k.amount_krw::text AS amount FROM claimants c ${claimResultJoinSql('c', 'k')}
+      `SELECT c.id, k.amount_krw::text AS amount FROM claimants c
+         ${claimResultJoinSql(await currentClaimGeneration(ds, kase.id), 'c', 'k')}
         WHERE c.id = ANY($1::uuid[])`,
       [ids],
     );

@@ -39,6 +39,8 @@ export default async function globalSetup(): Promise<void> {
   // Every test logs in from 127.0.0.1; per-address login throttling gets its own test.
   process.env.LOGIN_MAX_PER_ADDRESS = process.env.LOGIN_MAX_PER_ADDRESS ?? '100000';
   process.env.INTAKE_MAX_PER_ADDRESS = process.env.INTAKE_MAX_PER_ADDRESS ?? '1000000';
+  // Replaced claim generations are dropped at once, so tests can watch it happen.
+  process.env.CLAIM_GENERATION_GRACE_SECONDS = process.env.CLAIM_GENERATION_GRACE_SECONDS ?? '0';
   process.env.PORTAL_MAX_PER_ADDRESS = process.env.PORTAL_MAX_PER_ADDRESS ?? '1000000';
   process.env.DATA_DIR = resolve('.data/test', name);
 }

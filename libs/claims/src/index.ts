@@ -57,10 +57,11 @@ export {
 } from './recompute/recompute-statement';
 export {
   claimResultJoinSql,
-  claimRuleVersionSql,
+  currentClaimGeneration,
   generationTable,
   replaceClaimGeneration,
   retireClaimGenerations,
+  type ClaimGeneration,
   type GenerationFill,
   type ReplacedGeneration,
 } from './recompute/claim-generations';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CaseService } from '@app/cases';
 import { DomainError, NotFoundError, ValidationError } from '@app/platform';
-import { claimResultJoinSql, claimRuleVersionSql } from '@app/claims';
+import { claimResultJoinSql, currentClaimGeneration } from '@app/claims';
 import {
   AuditService,
   ReadAlarmService,
@@ -103,6 +103,7 @@ export class ClaimantDeskService {
       where.push(`(c.created_at, c.id) < (${p(cur.createdAt)}::timestamptz, ${p(cur.id)}::uuid)`);
     }
     const limit = p(q.limit + 1);
+    const generation = await currentClaimGeneration(this.ds, caseId);
     const rows = await this.ds.query<ListRow[]>(
       `SELECT c.id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at, k.amount_krw AS claim_amount_krw,
               coalesce(fl.kinds, '{}') AS flags,
@@ -113,7 +114,7 @@ export class ClaimantDeskService {
                 WHERE ${where.join(' AND ')}
                 ORDER BY c.created_at DESC, c.id DESC
                 LIMIT ${limit}) c
-         ${claimResultJoinSql('c', 'k')}
+         ${claimResultJoinSql(generation, 'c', 'k')}
          LEFT JOIN LATERAL (SELECT array_agg(DISTINCT f.kind) AS kinds FROM claimant_flags f
                              WHERE f.claimant_id = c.id AND f.status = 'open') fl ON true
          LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE e.status = 'pending')::int AS pending,
@@ -156,6 +157,7 @@ export class ClaimantDeskService {
 
   /** Full detail, decrypted. The read is audited and counted by the read-volume alarm first. */
   async detail(actor: StaffPrincipal, caseId: string, id: string): Promise<Record<string, unknown>> {
+    const generation = await currentClaimGeneration(this.ds, caseId);
     const rows = await this.ds.query<
       (EncryptedRow & {
         reference: string;
@@ -169,7 +171,6 @@ export class ClaimantDeskService {
         attested_at: Date | null;
         claim_amount_krw: string | null;
         claim_breakdown: unknown;
-        claim_rule_version: number | null;
         merged_into: string | null;
         erased_at: Date | null;
         created_at: Date;
@@ -178,9 +179,9 @@ export class ClaimantDeskService {
       `SELECT c.id, c.reference, c.status, c.source, c.name_enc, c.birth_date_enc, c.phone_enc, c.email_enc,
               c.address_enc, c.harms_enc, c.exposed_data, to_char(c.notice_received_on, 'YYYY-MM-DD') AS notice_received_on,
               c.declared_loss_krw, c.coupon_used, c.consents, c.attested_at, k.amount_krw AS claim_amount_krw,
-              k.breakdown AS claim_breakdown, ${claimRuleVersionSql('k')} AS claim_rule_version, c.merged_into, c.erased_at, c.created_at
+              k.breakdown AS claim_breakdown, c.merged_into, c.erased_at, c.created_at
          FROM claimants c
-         ${claimResultJoinSql('c', 'k')}
+         ${claimResultJoinSql(generation, 'c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.id = $3`,
       [actor.firmId, caseId, id],
     );
@@ -233,7 +234,7 @@ export class ClaimantDeskService {
       attestedAt: r.attested_at?.toISOString() ?? null,
       claimAmountKrw: r.claim_amount_krw === null ? null : Number(r.claim_amount_krw),
       claimBreakdown: r.claim_breakdown,
-      claimRuleVersion: r.claim_rule_version,
+      claimRuleVersion: r.claim_amount_krw === null ? null : (generation?.ruleVersion ?? null),
       mergedInto: r.merged_into,
       erasedAt: r.erased_at?.toISOString() ?? null,
       createdAt: r.created_at.toISOString(),

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, DomainError, ValidationError, queryRows, type AppConfig } from '@app/platform';
-import { claimResultJoinSql } from '@app/claims';
+import { claimResultJoinSql, currentClaimGeneration } from '@app/claims';
 import { AuditService, RateLimiter, Vault, firmScope, hashToken, newToken, type FirmScope } from '@app/security';
 import {
   CLAIMANTS_TABLE,
@@ -86,10 +86,11 @@ export class ClaimantPortalService {
   }
 
   async me(p: ClaimantPrincipal): Promise<Record<string, unknown>> {
+    const generation = await currentClaimGeneration(this.ds, p.caseId);
     const rows = await this.ds.query<{ reference: string; status: ClaimantStatus; claim_amount_krw: string | null }[]>(
       `SELECT c.reference, c.status, k.amount_krw AS claim_amount_krw
          FROM claimants c
-         ${claimResultJoinSql('c', 'k')}
+         ${claimResultJoinSql(generation, 'c', 'k')}
         WHERE c.id = $1`,
       [p.claimantId],
     );

@@ -1,21 +1,35 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
- * Claim results are stored by generation. `claimant_claims` is partitioned by `generation`; each
- * recompute of a case writes a whole new generation into a table of its own (no index while it
- * fills: the same work as a plain INSERT ... SELECT), builds that table's primary key in one sorted
- * pass, attaches it as a partition and makes it the case's current generation
- * (`claim_generations`), all in the recompute's transaction. Readers join through
- * `claim_generations`, so they see the old results until that transaction commits and the new
- * ones after, never a mix. The previous generation is detached (CONCURRENTLY, so readers are never
- * blocked) and dropped after the commit, by {@link retireClaimGenerations}.
- *
- * Attaching takes only a SHARE UPDATE EXCLUSIVE lock on `claimant_claims` (readers go on); the
- * CHECK constraint on the new table lets PostgreSQL skip the validation scan.
+ * Claim results are stored by generation. Each recompute of a case writes a whole new generation
+ * into a table of its own, `claimant_claims_g<N>` (no index while it fills: the same work as a
+ * plain INSERT ... SELECT), builds that table's primary key in one sorted pass and records it in
+ * `claim_generations` as the case's current generation, replacing the previous one, all in the
+ * recompute's transaction. Readers first look up the case's current generation
+ * ({@link currentClaimGeneration}) and then join its table by name ({@link claimResultJoinSql}):
+ * they see the old results until the recompute commits and the new ones after, never a mix, and
+ * touch one small table whatever the number of cases. A replaced generation is dropped only after
+ * a grace period ({@link retireClaimGenerations}), so a reader between its two steps never finds
+ * its table gone.
  */
+
+type Db = DataSource | EntityManager;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GENERATION_TABLE_RE = /^claimant_claims_g(\d{1,18})$/;
+
+/** Serializes writers of one case's generations (the recompute takes it too); two-int key space. */
+const CASE_LOCK = 7310003;
+/** One retirement at a time (session lock, tried, never waited for). */
+const RETIRE_LOCK = [7310004, 1] as const;
+
+export interface ClaimGeneration {
+  generation: string;
+  /** The generation's table: `claimant_claims_g<generation>`, digits only. */
+  table: string;
+  /** The rule version every result of the generation was computed under. */
+  ruleVersion: number;
+}
 
 /** The table holding one generation (an identifier made of digits only). */
 export function generationTable(generation: string): string {
@@ -24,19 +38,39 @@ export function generationTable(generation: string): string {
 }
 
 /**
- * SQL joining a claimant (alias `claimant`) to its current result (alias `result`, columns
- * amount_krw and breakdown; the rule version is the generation's, see {@link claimRuleVersionSql}).
- * `LEFT` keeps claimants without a result.
+ * The case's current generation; null before its first recompute. `lock` (inside a transaction)
+ * holds it FOR SHARE until the commit: a recompute replacing it waits.
  */
-export function claimResultJoinSql(claimant: string, result: string, kind: 'LEFT' | 'INNER' = 'LEFT'): string {
-  const join = kind === 'LEFT' ? 'LEFT JOIN' : 'JOIN';
-  return `${join} claim_generations ${result}_gen ON ${result}_gen.case_id = ${claimant}.case_id
-          ${join} claimant_claims ${result} ON ${result}.generation = ${result}_gen.generation AND ${result}.claimant_id = ${claimant}.id`;
+export async function currentClaimGeneration(
+  db: Db,
+  caseId: string,
+  opts: { lock?: boolean } = {},
+): Promise<ClaimGeneration | null> {
+  const rows = await db.query<{ generation: string; rule_version: number }[]>(
+    `SELECT generation::text AS generation, rule_version FROM claim_generations
+      WHERE case_id = $1 AND replaced_at IS NULL${opts.lock ? ' FOR SHARE' : ''}`,
+    [caseId],
+  );
+  const r = rows[0];
+  return r ? { generation: r.generation, table: generationTable(r.generation), ruleVersion: r.rule_version } : null;
 }
 
-/** The rule version of a claimant's current result (NULL without one), after {@link claimResultJoinSql}. */
-export function claimRuleVersionSql(result: string): string {
-  return `CASE WHEN ${result}.claimant_id IS NOT NULL THEN ${result}_gen.rule_version END`;
+/**
+ * SQL joining claimants (alias `claimant`) to their results in `generation` (alias `result`:
+ * claimant_id, amount_krw, breakdown). Without a generation, a `LEFT` join yields NULLs and an
+ * `INNER` join no rows.
+ */
+export function claimResultJoinSql(
+  generation: ClaimGeneration | null,
+  claimant: string,
+  result: string,
+  kind: 'LEFT' | 'INNER' = 'LEFT',
+): string {
+  const join = kind === 'LEFT' ? 'LEFT JOIN' : 'JOIN';
+  if (!generation) {
+    return `${join} (SELECT NULL::uuid AS claimant_id, NULL::bigint AS amount_krw, NULL::jsonb AS breakdown) ${result} ON false`;
+  }
+  return `${join} ${generationTable(generation.generation)} ${result} ON ${result}.claimant_id = ${claimant}.id`;
 }
 
 export interface GenerationFill {
@@ -59,8 +93,8 @@ export interface ReplacedGeneration {
 }
 
 /**
- * Writes a new generation of a case's results from `fill` and makes it current. Must run in a
- * transaction that serializes recomputes of the case; the caller's commit publishes it.
+ * Writes a new generation of a case's results from `fill` and makes it current. Runs in the
+ * caller's transaction, whose commit publishes it; takes the case's writer lock itself.
  */
 export async function replaceClaimGeneration(
   tx: EntityManager,
@@ -69,23 +103,22 @@ export async function replaceClaimGeneration(
 ): Promise<ReplacedGeneration> {
   if (!UUID_RE.test(target.caseId) || !UUID_RE.test(target.firmId)) throw new Error('firm and case ids must be UUIDs');
   if (!Number.isSafeInteger(target.ruleVersion)) throw new Error('the rule version must be an integer');
-  const current = await tx.query<{ generation: string; rule_version: number }[]>(
-    `SELECT generation::text AS generation, rule_version FROM claim_generations WHERE case_id = $1 FOR UPDATE`,
-    [target.caseId],
-  );
-  const previous = current[0]?.generation ?? null;
-  const ruleVersionChanged = previous !== null && current[0].rule_version !== target.ruleVersion;
+  await tx.query(`SELECT pg_advisory_xact_lock(${CASE_LOCK}, hashtext($1))`, [target.caseId]);
+  const current = await currentClaimGeneration(tx, target.caseId, { lock: true });
   const [{ generation }] = await tx.query<{ generation: string }[]>(
     `SELECT nextval('claim_generation_seq')::text AS generation`,
   );
   const table = generationTable(generation);
   await tx.query(
-    `CREATE TABLE ${table} (LIKE claimant_claims INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
-                            CHECK (generation = ${generation}))`,
+    `CREATE TABLE ${table} (
+       claimant_id uuid NOT NULL,
+       amount_krw  bigint NOT NULL CHECK (amount_krw >= 0),
+       breakdown   jsonb NOT NULL
+     )`,
   );
   await tx.query(
-    `INSERT INTO ${table} (generation, claimant_id, amount_krw, breakdown)
-     SELECT ${generation}, s.claimant_id, s.amount_krw, s.breakdown FROM (${fill.sql}) AS s`,
+    `INSERT INTO ${table} (claimant_id, amount_krw, breakdown)
+     SELECT s.claimant_id, s.amount_krw, s.breakdown FROM (${fill.sql}) AS s`,
     fill.params,
   );
   // One pass over the new table, still in memory: cheaper than RETURNING every row of the insert.
@@ -94,78 +127,78 @@ export async function replaceClaimGeneration(
             coalesce(max(amount_krw), 0)::text AS max_krw
        FROM ${table}`,
   );
-  const rows = totals.claimants;
   // One sorted build instead of a million random insertions into a live index.
   await tx.query(`ALTER TABLE ${table} ADD PRIMARY KEY (claimant_id)`);
-  let changed = rows;
+  let changed = totals.claimants;
   let cleared = 0;
-  if (previous !== null) {
+  if (current) {
     const [diff] = await tx.query<{ changed: number; cleared: number }[]>(
       `SELECT count(*) FILTER (WHERE n.claimant_id IS NOT NULL AND ($1::boolean OR o.claimant_id IS NULL
                 OR (n.amount_krw, n.breakdown) IS DISTINCT FROM (o.amount_krw, o.breakdown)))::int AS changed,
               count(*) FILTER (WHERE n.claimant_id IS NULL)::int AS cleared
-         FROM ${table} n FULL JOIN ${generationTable(previous)} o ON o.claimant_id = n.claimant_id`,
-      [ruleVersionChanged],
+         FROM ${table} n FULL JOIN ${current.table} o ON o.claimant_id = n.claimant_id`,
+      [current.ruleVersion !== target.ruleVersion],
     );
     changed = diff.changed + diff.cleared;
     cleared = diff.cleared;
+    await tx.query(`UPDATE claim_generations SET replaced_at = now() WHERE generation = $1`, [current.generation]);
   }
-  await tx.query(`ALTER TABLE claimant_claims ATTACH PARTITION ${table} FOR VALUES IN (${generation})`);
-  await tx.query(
-    `INSERT INTO claim_generations (case_id, firm_id, generation, rule_version) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (case_id) DO UPDATE
-        SET generation = EXCLUDED.generation, rule_version = EXCLUDED.rule_version, created_at = now()`,
-    [target.caseId, target.firmId, generation, target.ruleVersion],
-  );
+  await tx.query(`INSERT INTO claim_generations (generation, case_id, firm_id, rule_version) VALUES ($1, $2, $3, $4)`, [
+    generation,
+    target.caseId,
+    target.firmId,
+    target.ruleVersion,
+  ]);
   return {
     generation,
-    previous,
-    rows,
+    previous: current?.generation ?? null,
+    rows: totals.claimants,
     changed,
     cleared,
     totals: { claimants: totals.claimants, totalKrw: totals.total_krw, maxKrw: totals.max_krw },
   };
 }
 
-/** Session advisory lock key (two-int space, apart from the platform's single-bigint locks). */
-const RETIRE_LOCK = [7310004, 1] as const;
-
 /**
- * Detaches and drops every generation no case points at any more (the ones a recompute replaced,
- * and any left behind by a crash). Runs outside a transaction on a connection of its own:
- * DETACH ... CONCURRENTLY waits for readers still using the old generation instead of blocking new
- * ones. One retirement at a time (a session advisory lock; a second caller waits its turn, then
- * finds nothing left to do). Returns how many generations it dropped.
+ * Drops the generations replaced more than `graceSeconds` ago (and any generation-named table no
+ * generation row accounts for, e.g. one squatting on a name). One retirement at a time: a caller
+ * finding another at work returns 0 at once. Each DROP gives up after a few seconds of waiting for
+ * readers (lock_timeout) and is tried again next time. Returns how many tables it dropped.
  */
-export async function retireClaimGenerations(ds: DataSource): Promise<number> {
+export async function retireClaimGenerations(ds: DataSource, graceSeconds: number): Promise<number> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query(`SELECT pg_advisory_lock($1, $2)`, [...RETIRE_LOCK]);
+    const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [...RETIRE_LOCK])) as {
+      locked: boolean;
+    }[];
+    if (!locked) return 0;
     try {
+      await runner.query(`SET lock_timeout = '5s'`);
       const stale = (await runner.query(
-        `SELECT c.relname AS name, i.inhrelid IS NOT NULL AS attached, coalesce(i.inhdetachpending, false) AS pending
+        `SELECT c.relname AS name
            FROM pg_class c
-           LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND i.inhparent = 'claimant_claims'::regclass
+           LEFT JOIN claim_generations g ON 'claimant_claims_g' || g.generation = c.relname
           WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace
             AND c.relname ~ '^claimant_claims_g[0-9]+$'
-            AND NOT EXISTS (SELECT 1 FROM claim_generations g WHERE 'claimant_claims_g' || g.generation = c.relname)`,
-      )) as { name: string; attached: boolean; pending: boolean }[];
+            AND (g.generation IS NULL OR g.replaced_at < now() - make_interval(secs => $1))`,
+        [graceSeconds],
+      )) as { name: string }[];
       let dropped = 0;
       for (const t of stale) {
         const m = GENERATION_TABLE_RE.exec(t.name);
         if (!m) continue;
-        const table = generationTable(m[1]);
-        if (t.attached) {
-          await runner.query(
-            `ALTER TABLE claimant_claims DETACH PARTITION ${table} ${t.pending ? 'FINALIZE' : 'CONCURRENTLY'}`,
-          );
+        try {
+          await runner.query(`DROP TABLE IF EXISTS ${generationTable(m[1])}`);
+          await runner.query(`DELETE FROM claim_generations WHERE generation = $1 AND replaced_at IS NOT NULL`, [m[1]]);
+          dropped++;
+        } catch {
+          // still in use (lock_timeout) or gone already: the next retirement tries again
         }
-        await runner.query(`DROP TABLE IF EXISTS ${table}`);
-        dropped++;
       }
       return dropped;
     } finally {
+      await runner.query(`RESET lock_timeout`);
       await runner.query(`SELECT pg_advisory_unlock($1, $2)`, [...RETIRE_LOCK]);
     }
   } finally {

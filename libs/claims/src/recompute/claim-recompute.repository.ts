@@ -6,7 +6,7 @@ import type { ClaimRuleParameters } from '../claim-rule-parameters';
 import type { ClaimRules } from '../claim-rules';
 import {
   claimResultJoinSql,
-  claimRuleVersionSql,
+  currentClaimGeneration,
   replaceClaimGeneration,
   type ReplacedGeneration,
 } from './claim-generations';
@@ -186,15 +186,17 @@ export class ClaimRecomputeRepository {
 
   /** Per status (merged duplicates left out): claimants, stored total, and claims not of `ruleVersion`. */
   async aggregateByStatus(firmId: FirmScope, caseId: string, ruleVersion: number): Promise<StatusAggregate[]> {
+    const generation = await currentClaimGeneration(this.ds, caseId);
+    // A claimant's result is outdated when missing or when its generation is of another version.
     const rows = await this.ds.query<{ status: string; claimants: number; total_krw: string; outdated: number }[]>(
       `SELECT c.status, count(*)::int AS claimants, coalesce(sum(k.amount_krw), 0)::text AS total_krw,
-              count(*) FILTER (WHERE ${claimRuleVersionSql('k')} IS DISTINCT FROM $3)::int AS outdated
+              count(*) FILTER (WHERE k.claimant_id IS NULL OR $4::int IS DISTINCT FROM $3)::int AS outdated
          FROM claimants c
-         ${claimResultJoinSql('c', 'k')}
+         ${claimResultJoinSql(generation, 'c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.merged_into IS NULL
         GROUP BY c.status
         ORDER BY c.status`,
-      [firmId, caseId, ruleVersion],
+      [firmId, caseId, ruleVersion, generation?.ruleVersion ?? null],
     );
     return rows.map((r) => ({
       status: r.status,

@@ -1,7 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DomainError, JobName, NotFoundError, enqueueJob } from '@app/platform';
+import { APP_CONFIG, DomainError, JobName, NotFoundError, enqueueJob, type AppConfig } from '@app/platform';
 import { AuditService, type FirmScope, type StaffPrincipal } from '@app/security';
 import { claimRuleParameters } from '../claim-rule-parameters';
 import { retireClaimGenerations } from './claim-generations';
@@ -98,6 +98,7 @@ export class ClaimRecomputeService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly repo: ClaimRecomputeRepository,
     private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -177,7 +178,7 @@ export class ClaimRecomputeService {
    * duplicate delivery), a retry replaces whatever a failed attempt left (its transaction rolled
    * back, tables included), and recomputes of one case are serialized. A failure is recorded on the
    * request (final on the last attempt) and rethrown, so the queue sees it and retries. After the
-   * commit the replaced generation is detached and dropped; if that fails, the next recompute does it.
+   * commit, generations replaced longer than CLAIM_GENERATION_GRACE_SECONDS ago are dropped.
    */
   async run(recomputeId: string, ctx: RecomputeRunContext = { attempt: 1, maxAttempts: 1 }): Promise<void> {
     const row = await this.repo.findForJob(recomputeId);
@@ -205,7 +206,7 @@ export class ClaimRecomputeService {
       await this.repo.markFailed(recomputeId, failure, final).catch(() => undefined);
       throw e;
     }
-    await retireClaimGenerations(this.ds).catch((e: unknown) => {
+    await retireClaimGenerations(this.ds, this.config.claimGenerationGraceSeconds).catch((e: unknown) => {
       this.log.warn(`retiring old claim generations failed: ${e instanceof Error ? e.message : String(e)}`);
     });
   }

@@ -48,13 +48,18 @@ describe('the recompute statement', () => {
     expect(RECOMPUTE_RESULTS_SQL).toContain(claimableSql('cl'));
   });
 
-  it('names generation tables with digits only and joins results through the current generation', () => {
+  it('names generation tables with digits only and joins a generation by its table', () => {
     expect(generationTable('42')).toBe('claimant_claims_g42');
     expect(() => generationTable('42; DROP TABLE claimants')).toThrow();
     expect(() => generationTable('')).toThrow();
-    const join = claimResultJoinSql('c', 'k');
-    expect(join).toMatch(/LEFT JOIN claim_generations k_gen ON k_gen\.case_id = c\.case_id/);
-    expect(join).toMatch(/LEFT JOIN claimant_claims k ON k\.generation = k_gen\.generation AND k\.claimant_id = c\.id/);
-    expect(claimResultJoinSql('c', 'k', 'INNER')).not.toMatch(/LEFT/);
+    const g = { generation: '42', table: 'claimant_claims_g42', ruleVersion: 3 };
+    expect(claimResultJoinSql(g, 'c', 'k')).toBe('LEFT JOIN claimant_claims_g42 k ON k.claimant_id = c.id');
+    expect(claimResultJoinSql(g, 'c', 'k', 'INNER')).toBe('JOIN claimant_claims_g42 k ON k.claimant_id = c.id');
+    // Before a case's first recompute: NULL results (LEFT) or none (INNER), same columns.
+    expect(claimResultJoinSql(null, 'c', 'k')).toMatch(
+      /^LEFT JOIN \(SELECT NULL::uuid AS claimant_id, NULL::bigint AS amount_krw, NULL::jsonb AS breakdown\) k ON false$/,
+    );
+    expect(claimResultJoinSql(null, 'c', 'k', 'INNER')).toMatch(/^JOIN \(SELECT .*\) k ON false$/);
+    expect(() => claimResultJoinSql({ ...g, generation: '4 2' }, 'c', 'k')).toThrow();
   });
 });

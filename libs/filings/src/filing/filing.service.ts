@@ -2,7 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { claimResultJoinSql, computeCourtFees, type CourtFees, type ServiceCountMode } from '@app/claims';
+import {
+  claimResultJoinSql,
+  computeCourtFees,
+  currentClaimGeneration,
+  type ClaimGeneration,
+  type CourtFees,
+  type ServiceCountMode,
+} from '@app/claims';
 import { CaseService } from '@app/cases';
 import { todayInKorea } from '@app/claimants';
 import {
@@ -221,9 +228,12 @@ export class FilingService {
 
     const id = randomUUID();
     await this.ds.transaction(async (tx) => {
+      // The amounts come from the case's current claim generation, held (FOR SHARE) until this
+      // commits so a recompute cannot replace it between the checks and the freeze.
+      const generation = await currentClaimGeneration(tx, caseId, { lock: true });
       const expected = ids
-        ? await this.checkSelectedIds(tx, actor.firmId, caseId, ids)
-        : await this.checkApproved(tx, actor.firmId, caseId);
+        ? await this.checkSelectedIds(tx, actor.firmId, caseId, ids, generation)
+        : await this.checkApproved(tx, actor.firmId, caseId, generation);
       const counsel = await this.counsel.get(actor.firmId, tx);
       // Placeholder totals; the real ones are computed from the frozen rows below.
       await tx.query(
@@ -232,7 +242,7 @@ export class FilingService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 'small', 0, 0, '{}'::jsonb, $9)`,
         [id, actor.firmId, caseId, label, input.eFiling, court, serviceCount, expected, actor.staffId],
       );
-      const frozen = await this.freeze(tx, actor.firmId, caseId, id, ids);
+      const frozen = await this.freeze(tx, actor.firmId, caseId, id, ids, generation);
       if (frozen.plaintiffs !== expected) {
         throw new DomainError('CONFLICT', 'The selection changed while the filing was being created; try again');
       }
@@ -300,7 +310,13 @@ export class FilingService {
   }
 
   /** Every named claimant must be of this case, approved, outside open filings and have an amount. */
-  private async checkSelectedIds(tx: EntityManager, firmId: FirmScope, caseId: string, ids: string[]): Promise<number> {
+  private async checkSelectedIds(
+    tx: EntityManager,
+    firmId: FirmScope,
+    caseId: string,
+    ids: string[],
+    generation: ClaimGeneration | null,
+  ): Promise<number> {
     const rows = await tx.query<
       { total: number; found: number; in_open: number; not_approved: number; no_amount: number }[]
     >(
@@ -310,7 +326,7 @@ export class FilingService {
               count(*) FILTER (WHERE c.status <> 'approved')::int AS not_approved,
               count(*) FILTER (WHERE k.amount_krw IS NULL)::int AS no_amount
          FROM claimants c
-         ${claimResultJoinSql('c', 'k')}
+         ${claimResultJoinSql(generation, 'c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.id = ANY($3::uuid[]) AND c.merged_into IS NULL`,
       [firmId, caseId, ids],
     );
@@ -335,11 +351,16 @@ export class FilingService {
   }
 
   /** The approved, non-merged claimants of the case outside open filings. */
-  private async checkApproved(tx: EntityManager, firmId: FirmScope, caseId: string): Promise<number> {
+  private async checkApproved(
+    tx: EntityManager,
+    firmId: FirmScope,
+    caseId: string,
+    generation: ClaimGeneration | null,
+  ): Promise<number> {
     const rows = await tx.query<{ total: number; no_amount: number }[]>(
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE k.amount_krw IS NULL)::int AS no_amount
          FROM claimants c
-         ${claimResultJoinSql('c', 'k')}
+         ${claimResultJoinSql(generation, 'c', 'k')}
         WHERE c.firm_id = $1 AND c.case_id = $2 AND c.status = 'approved' AND c.merged_into IS NULL
           AND NOT EXISTS (SELECT 1 FROM filing_plaintiffs fp WHERE fp.claimant_id = c.id AND fp.open)`,
       [firmId, caseId],
@@ -373,6 +394,7 @@ export class FilingService {
     caseId: string,
     filingId: string,
     ids: string[] | undefined,
+    generation: ClaimGeneration | null,
   ): Promise<{ plaintiffs: number; claimValueKrw: number }> {
     const params: unknown[] = [filingId, firmId, caseId];
     let filter = `AND NOT EXISTS (SELECT 1 FROM filing_plaintiffs fp WHERE fp.claimant_id = c.id AND fp.open)`;
@@ -385,7 +407,7 @@ export class FilingService {
         `INSERT INTO filing_plaintiffs (filing_id, claimant_id, number, amount_krw, open)
          SELECT $1, s.id, row_number() OVER (ORDER BY s.created_at, s.id), s.amount_krw, true
            FROM (SELECT c.id, c.created_at, k.amount_krw FROM claimants c
-                   ${claimResultJoinSql('c', 'k', 'INNER')}
+                   ${claimResultJoinSql(generation, 'c', 'k', 'INNER')}
                   WHERE c.firm_id = $2 AND c.case_id = $3 AND c.status = 'approved' AND c.merged_into IS NULL
                     ${filter}) s`,
         params,

@@ -44,6 +44,8 @@ export interface AppConfig {
   readonly outboxRelayEnabled: boolean;
   readonly outboxRelayIntervalMs: number;
   readonly outboxRedispatchAfterSeconds: number;
+  /** How long a replaced claim generation stays readable before it is dropped. */
+  readonly claimGenerationGraceSeconds: number;
   readonly shutdownGraceMs: number;
   /** Overrides every queue's BullMQ lock duration (tests: a killed worker's job comes back quickly). */
   readonly queueLockDurationMs: number | undefined;
@@ -293,6 +295,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxRelayEnabled: r.bool('OUTBOX_RELAY', true),
     outboxRelayIntervalMs: r.int('OUTBOX_RELAY_INTERVAL_MS', 250, 10, 60_000),
     outboxRedispatchAfterSeconds: r.int('OUTBOX_REDISPATCH_AFTER_SECONDS', 300, 1, 86_400),
+    claimGenerationGraceSeconds: r.int('CLAIM_GENERATION_GRACE_SECONDS', 300, 0, 86_400),
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     queueLockDurationMs: r.optional('QUEUE_LOCK_DURATION_MS')
       ? r.int('QUEUE_LOCK_DURATION_MS', 30_000, 1_000, 3_600_000)
