@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { currentClaimGeneration, replaceClaimGeneration, retireClaimGenerations } from '@app/claims';
+import {
+  currentClaimGeneration,
+  lockClaimGenerations,
+  replaceClaimGeneration,
+  retireClaimGenerations,
+} from '@app/claims';
 import type { PlaintiffRow } from '@app/filings';
 import type { Vault } from '@app/security';
 
@@ -110,6 +115,8 @@ export async function storeClaimAmounts(
   amounts: readonly number[],
 ): Promise<void> {
   await ds.transaction(async (tx) => {
+    // The case lock first, as a recompute takes it: the other order could deadlock with one.
+    await lockClaimGenerations(tx, target.caseId);
     const current = await currentClaimGeneration(tx, target.caseId, { lock: true });
     const kept = current
       ? `SELECT k.claimant_id, k.amount_krw, k.breakdown FROM ${current.table} k

@@ -322,6 +322,48 @@ describe('claims: recompute and summary', () => {
     );
   }, 40_000);
 
+  it('hands a filing that waited on a committing recompute the new generation, not none', async () => {
+    const other = await createCase(t, attorney, { claimRules: RULES });
+    const next = async (): Promise<string> =>
+      (await ds.query<{ g: string }[]>(`SELECT nextval('claim_generation_seq')::text AS g`))[0].g;
+    const old = await next();
+    await ds.query(
+      `INSERT INTO claim_generations (generation, case_id, firm_id, rule_version) VALUES ($1, $2, $3, 1)`,
+      [old, other.id, firm.firmId],
+    );
+    const fresh = await next();
+    // A recompute replacing the generation, not yet committed.
+    const recompute = ds.createQueryRunner();
+    await recompute.connect();
+    await recompute.startTransaction();
+    try {
+      await recompute.query(`UPDATE claim_generations SET replaced_at = clock_timestamp() WHERE generation = $1`, [
+        old,
+      ]);
+      await recompute.query(
+        `INSERT INTO claim_generations (generation, case_id, firm_id, rule_version) VALUES ($1, $2, $3, 2)`,
+        [fresh, other.id, firm.firmId],
+      );
+      // A filing asks for the current generation FOR SHARE and waits on that recompute.
+      const filing = ds.transaction((tx) => currentClaimGeneration(tx, other.id, { lock: true }));
+      await waitFor(
+        async () => {
+          const [{ n }] = await ds.query<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`,
+          );
+          return n > 0 ? true : undefined;
+        },
+        { timeoutMs: 5_000, what: 'the filing to wait on the recompute' },
+      );
+      await recompute.commitTransaction();
+      expect(await filing).toEqual({ generation: fresh, table: `claimant_claims_g${fresh}`, ruleVersion: 2 });
+    } finally {
+      if (recompute.isTransactionActive) await recompute.rollbackTransaction();
+      await recompute.release();
+      await ds.query(`DELETE FROM claim_generations WHERE case_id = $1`, [other.id]);
+    }
+  });
+
   it('summarizes the stored claims with SQL totals per status', async () => {
     const res = await as(paralegal).get(`/cases/${kase.id}/claims/summary`).expect(200);
     const rows = await claimRows();

@@ -59,6 +59,7 @@ export {
   claimResultJoinSql,
   currentClaimGeneration,
   generationTable,
+  lockClaimGenerations,
   replaceClaimGeneration,
   retireClaimGenerations,
   type ClaimGeneration,

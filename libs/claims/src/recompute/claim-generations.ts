@@ -46,13 +46,24 @@ export async function currentClaimGeneration(
   caseId: string,
   opts: { lock?: boolean } = {},
 ): Promise<ClaimGeneration | null> {
-  const rows = await db.query<{ generation: string; rule_version: number }[]>(
-    `SELECT generation::text AS generation, rule_version FROM claim_generations
-      WHERE case_id = $1 AND replaced_at IS NULL${opts.lock ? ' FOR SHARE' : ''}`,
-    [caseId],
-  );
-  const r = rows[0];
-  return r ? { generation: r.generation, table: generationTable(r.generation), ruleVersion: r.rule_version } : null;
+  const sql = `SELECT generation::text AS generation, rule_version FROM claim_generations
+                WHERE case_id = $1 AND replaced_at IS NULL${opts.lock ? ' FOR SHARE' : ''}`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const rows = await db.query<{ generation: string; rule_version: number }[]>(sql, [caseId]);
+    const r = rows[0];
+    if (r) return { generation: r.generation, table: generationTable(r.generation), ruleVersion: r.rule_version };
+    if (!opts.lock) return null;
+    // FOR SHARE that waited on a recompute replacing the row finds it replaced and skips it; the
+    // new current row is outside that statement's snapshot, so ask again with a new one.
+    const any = await db.query<unknown[]>(`SELECT 1 FROM claim_generations WHERE case_id = $1 LIMIT 1`, [caseId]);
+    if (any.length === 0) return null;
+  }
+  throw new Error(`the claim generation of case ${caseId} kept changing`);
+}
+
+/** Serializes writers of the case's generations until the end of the transaction. */
+export async function lockClaimGenerations(tx: EntityManager, caseId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(${CASE_LOCK}, hashtext($1))`, [caseId]);
 }
 
 /**
@@ -103,7 +114,7 @@ export async function replaceClaimGeneration(
 ): Promise<ReplacedGeneration> {
   if (!UUID_RE.test(target.caseId) || !UUID_RE.test(target.firmId)) throw new Error('firm and case ids must be UUIDs');
   if (!Number.isSafeInteger(target.ruleVersion)) throw new Error('the rule version must be an integer');
-  await tx.query(`SELECT pg_advisory_xact_lock(${CASE_LOCK}, hashtext($1))`, [target.caseId]);
+  await lockClaimGenerations(tx, target.caseId);
   const current = await currentClaimGeneration(tx, target.caseId, { lock: true });
   const [{ generation }] = await tx.query<{ generation: string }[]>(
     `SELECT nextval('claim_generation_seq')::text AS generation`,
@@ -141,7 +152,10 @@ export async function replaceClaimGeneration(
     );
     changed = diff.changed + diff.cleared;
     cleared = diff.cleared;
-    await tx.query(`UPDATE claim_generations SET replaced_at = now() WHERE generation = $1`, [current.generation]);
+    // clock_timestamp(), not now(): the grace period runs from here, not from the transaction's start.
+    await tx.query(`UPDATE claim_generations SET replaced_at = clock_timestamp() WHERE generation = $1`, [
+      current.generation,
+    ]);
   }
   await tx.query(`INSERT INTO claim_generations (generation, case_id, firm_id, rule_version) VALUES ($1, $2, $3, $4)`, [
     generation,
@@ -189,11 +203,15 @@ export async function retireClaimGenerations(ds: DataSource, graceSeconds: numbe
         const m = GENERATION_TABLE_RE.exec(t.name);
         if (!m) continue;
         try {
-          await runner.query(`DROP TABLE IF EXISTS ${generationTable(m[1])}`);
+          // Row and table go together, or neither does.
+          await runner.startTransaction();
           await runner.query(`DELETE FROM claim_generations WHERE generation = $1 AND replaced_at IS NOT NULL`, [m[1]]);
+          await runner.query(`DROP TABLE IF EXISTS ${generationTable(m[1])}`);
+          await runner.commitTransaction();
           dropped++;
         } catch {
           // still in use (lock_timeout) or gone already: the next retirement tries again
+          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         }
       }
       return dropped;

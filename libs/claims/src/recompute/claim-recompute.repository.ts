@@ -7,6 +7,7 @@ import type { ClaimRules } from '../claim-rules';
 import {
   claimResultJoinSql,
   currentClaimGeneration,
+  lockClaimGenerations,
   replaceClaimGeneration,
   type ReplacedGeneration,
 } from './claim-generations';
@@ -155,10 +156,10 @@ export class ClaimRecomputeRepository {
 
   /**
    * Serializes recomputes of one case (two workers, or a retry overlapping a late original) for the
-   * rest of the transaction. Two-int key space, apart from the platform's single-bigint locks.
+   * rest of the transaction: the same lock every writer of the case's claim generations takes.
    */
   async lockCase(tx: EntityManager, caseId: string): Promise<void> {
-    await tx.query(`SELECT pg_advisory_xact_lock(7310003, hashtext($1))`, [caseId]);
+    await lockClaimGenerations(tx, caseId);
   }
 
   /**

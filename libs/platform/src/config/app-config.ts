@@ -44,7 +44,7 @@ export interface AppConfig {
   readonly outboxRelayEnabled: boolean;
   readonly outboxRelayIntervalMs: number;
   readonly outboxRedispatchAfterSeconds: number;
-  /** How long a replaced claim generation stays readable before it is dropped. */
+  /** How long a replaced claim generation stays readable before it is dropped (0 only for tests). */
   readonly claimGenerationGraceSeconds: number;
   readonly shutdownGraceMs: number;
   /** Overrides every queue's BullMQ lock duration (tests: a killed worker's job comes back quickly). */

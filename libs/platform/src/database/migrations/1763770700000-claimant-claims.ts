@@ -15,8 +15,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * fields, merging marks the row).
  *
  * Results stored on claimants so far become each case's first generation, under the lowest rule
- * version among them (0 when none is recorded), so a case with mixed versions shows as due for a
- * recompute.
+ * version among them (0 when any is unrecorded), so a case with mixed versions shows as due for a
+ * recompute. The migration runs in one transaction and locks four relations per such case: a
+ * database with more than ~1,500 cases holding results needs a larger max_locks_per_transaction
+ * for it (or a recompute per case instead, after dropping the old columns).
  */
 export class ClaimantClaims1763770700000 implements MigrationInterface {
   name = 'ClaimantClaims1763770700000';
@@ -37,7 +39,7 @@ export class ClaimantClaims1763770700000 implements MigrationInterface {
     );
     const cases = (await q.query(
       `SELECT k.id AS case_id, k.firm_id,
-              coalesce(min(c.claim_rule_version), 0) AS rule_version
+              CASE WHEN bool_or(c.claim_rule_version IS NULL) THEN 0 ELSE min(c.claim_rule_version) END AS rule_version
          FROM cases k JOIN claimants c ON c.case_id = k.id
         WHERE c.claim_amount_krw IS NOT NULL AND c.claim_breakdown IS NOT NULL
         GROUP BY k.id, k.firm_id`,
