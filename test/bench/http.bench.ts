@@ -5,15 +5,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import {
-  CORRELATION_HEADER,
-  SECURITY_HEADERS,
-  correlationIdFor,
-  logRequest,
-  rootLogger,
-  type AppConfig,
-} from '@app/platform';
-import { API_PREFIX, createApiApp } from '../../apps/api/src/create-api-app';
+import { correlationIdFor, type AppConfig } from '@app/platform';
+import { API_PREFIX, addResponseHooks, createApiApp } from '../../apps/api/src/create-api-app';
 import { Public } from '../../apps/api/src/http/access.decorators';
 import { benchSeconds, withBenchEnvironment } from './bench-helpers';
 import { ratioOf, type Bench, type BenchResult } from './bench-types';
@@ -52,22 +45,7 @@ function createBareFastify(): FastifyInstance {
  */
 function createFastifyWithProductHooks(config: AppConfig): FastifyInstance {
   const app = Fastify({ logger: false, genReqId: correlationIdFor });
-  const headers = { ...SECURITY_HEADERS };
-  app.addHook('onRequest', (req, reply, done) => {
-    void reply.headers(headers).header(CORRELATION_HEADER, String(req.id));
-    done();
-  });
-  const requestLog = rootLogger(config, 'api');
-  app.addHook('onResponse', (req, reply, done) => {
-    logRequest(requestLog, {
-      correlationId: String(req.id),
-      method: req.method,
-      url: req.url,
-      statusCode: reply.statusCode,
-      responseTimeMs: reply.elapsedTime,
-    });
-    done();
-  });
+  addResponseHooks(app, config);
   app.get(PING_PATH, () => ({ ok: true }));
   return app;
 }

@@ -2,23 +2,9 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { INTAKE_FIELDS, duplicateFlagCtes, type DuplicateParams } from '@app/claimants';
+import { DUPLICATE_CHECK_PARAMS, INTAKE_FIELDS, duplicateFlagCtes } from '@app/claimants';
 import { createCase, createFirm, createStaff, intakeBody } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-
-/** Parameter positions for the plan probe, as raiseDuplicateFlags numbers them. */
-const PROBE: DuplicateParams = {
-  caseId: 1,
-  claimantId: 2,
-  phone: 3,
-  email: 4,
-  nameBirth: 5,
-  address: 6,
-  sourceIp: 7,
-  windowMinutes: 8,
-  firmId: 9,
-  velocityMax: 10,
-};
 
 /** Values of every JSON shape, including hostile strings. */
 const hostileString = fc.oneof(
@@ -133,7 +119,9 @@ describe('public intake under generated input', () => {
     const explain = await db.transaction(async (tx) => {
       await tx.query(`CREATE TEMP TABLE claimants (LIKE public.claimants INCLUDING ALL) ON COMMIT DROP`);
       await tx.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
-      await tx.query(`PREPARE velocity_plan_probe AS WITH ${duplicateFlagCtes(PROBE)} SELECT count(*) FROM dup_ins`);
+      await tx.query(
+        `PREPARE velocity_plan_probe AS WITH ${duplicateFlagCtes(DUPLICATE_CHECK_PARAMS)} SELECT count(*) FROM dup_ins`,
+      );
       const rows = await tx.query<{ 'QUERY PLAN': string }[]>(
         `EXPLAIN EXECUTE velocity_plan_probe('${randomUUID()}', '${randomUUID()}', '\\x01', '\\x02', '\\x03',
            '\\x04', '\\x05', 10, '${randomUUID()}', 5)`,

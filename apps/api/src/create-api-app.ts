@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { Logger } from 'nestjs-pino';
+import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import {
   CORRELATION_HEADER,
@@ -26,24 +27,12 @@ export interface ApiAppOptions {
   extraControllers?: Type<unknown>[];
 }
 
-/** Builds the API application (not yet listening). Used by main.ts, the e2e tests and the benchmarks. */
-export async function createApiApp(config: AppConfig, opts: ApiAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
-    bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
-    return503OnClosing: true,
-    // No Nest middleware is used (request logging is a Fastify hook), so middie's per-request cost is skipped.
-    skipMiddie: true,
-    genReqId: (req: IncomingMessage) => {
-      const id = correlationIdFor(req);
-      (req as IncomingMessage & { id?: string }).id = id;
-      return id;
-    },
-  });
-  const routes = new RouteTable();
-  adapter.getInstance().addHook('onRoute', (r) => routes.add(r.method, r.url));
-  const fastify = adapter.getInstance();
-  // Security headers (helmet's set, precomputed) and the correlation id, in one hook.
+/**
+ * What every response gets, as two Fastify hooks: the security headers (helmet's set, precomputed)
+ * and the correlation id on the way in, one JSON request-log line on the way out. Requests carry
+ * their correlation id as `req.id` (see genReqId). The http benchmark measures these on bare Fastify.
+ */
+export function addResponseHooks(fastify: FastifyInstance, config: AppConfig): void {
   const headers = { ...SECURITY_HEADERS };
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.headers(headers).header(CORRELATION_HEADER, String(req.id));
@@ -60,6 +49,25 @@ export async function createApiApp(config: AppConfig, opts: ApiAppOptions = {}):
     });
     done();
   });
+}
+
+/** Builds the API application (not yet listening). Used by main.ts, the e2e tests and the benchmarks. */
+export async function createApiApp(config: AppConfig, opts: ApiAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    // No Nest middleware is used (request logging is a Fastify hook), so middie's per-request cost is skipped.
+    skipMiddie: true,
+    genReqId: (req: IncomingMessage) => {
+      const id = correlationIdFor(req);
+      (req as IncomingMessage & { id?: string }).id = id;
+      return id;
+    },
+  });
+  const routes = new RouteTable();
+  adapter.getInstance().addHook('onRoute', (r) => routes.add(r.method, r.url));
+  addResponseHooks(adapter.getInstance(), config);
 
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forConfig(config, opts.extraControllers),

@@ -76,7 +76,8 @@ export function duplicateFlagParams(c: DuplicateCheckInput): unknown[] {
   ];
 }
 
-const ORDER: DuplicateParams = {
+/** Parameter positions of {@link duplicateFlagParams}, as {@link raiseDuplicateFlags} binds them. */
+export const DUPLICATE_CHECK_PARAMS: DuplicateParams = {
   caseId: 1,
   claimantId: 2,
   phone: 3,
@@ -97,7 +98,7 @@ const ORDER: DuplicateParams = {
  */
 export async function raiseDuplicateFlags(tx: EntityManager, c: DuplicateCheckInput): Promise<number> {
   const rows = await tx.query<{ n: number }[]>(
-    `WITH ${duplicateFlagCtes(ORDER)} SELECT count(*)::int AS n FROM dup_ins`,
+    `WITH ${duplicateFlagCtes(DUPLICATE_CHECK_PARAMS)} SELECT count(*)::int AS n FROM dup_ins`,
     duplicateFlagParams(c),
   );
   return rows[0]?.n ?? 0;
