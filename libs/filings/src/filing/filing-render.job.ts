@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -16,12 +16,8 @@ import {
   type JobPayloads,
 } from '@app/platform';
 import { AuditService, Vault, type AuditEventInput } from '@app/security';
-import { renderClaimTable } from '../render/claim-table';
-import type { ClaimTableResult, EvidenceListResult } from '../render/types';
 import { renderComplaint } from '../render/complaint';
-import { renderEvidenceList } from '../render/evidence-list';
-import { writePartyListCsv, writePartyListXlsx } from '../render/party-list';
-import { renderPlaintiffList } from '../render/plaintiff-list';
+import { renderRowDocument, warmUpRenderers, type RowDocumentJob } from '../render/row-document';
 import { planVolumes, type VolumeKind } from '../render/volumes';
 import { DOCUMENT_KINDS, type DocumentKind } from './filing-documents';
 import {
@@ -139,7 +135,7 @@ function failureText(err: unknown): string {
  */
 @Injectable()
 @ProcessesJob(JobName.RenderFiling)
-export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFiling> {
+export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFiling>, OnApplicationBootstrap {
   private readonly log = new Logger(FilingRenderHandler.name);
 
   constructor(
@@ -149,6 +145,13 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
     private readonly audit: AuditService,
     private readonly store: FilingDocumentStore,
   ) {}
+
+  /** Loads pdfkit, exceljs and the fonts and warms the renderers when the worker boots, not in its first filing. */
+  async onApplicationBootstrap(): Promise<void> {
+    const started = Date.now();
+    await warmUpRenderers();
+    this.log.debug(`renderers warm in ${Date.now() - started} ms`);
+  }
 
   async handle(payload: JobPayloads[typeof JobName.RenderFiling], ctx: JobContext): Promise<void> {
     const rows = await queryRows<FilingRow>(
@@ -311,31 +314,52 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
     rows: AsyncIterable<FilingRowData>,
     out: Writable,
   ): Promise<RenderedFacts> {
-    const creationDate = filing.created_at;
-    const volume = { index: doc.volume, of: doc.volumes };
-    let facts: RenderedFacts & { rows: number };
-    switch (doc.kind) {
-      case 'plaintiff-list':
-        facts = await renderPlaintiffList(rows, { volume, creationDate }, out);
-        break;
-      case 'claim-table':
-        facts = await this.claimTable(filing, doc, volume, rows, out);
-        break;
-      case 'evidence-list':
-        facts = await this.evidenceList(filing, doc, volume, rows, out);
-        break;
-      case 'party-list-xlsx':
-        facts = await writePartyListXlsx(rows, out, { created: creationDate });
-        break;
-      case 'party-list-csv':
-        facts = await writePartyListCsv(rows, out);
-        break;
-      default:
-        throw new Error(`${doc.kind} is not a row document`);
-    }
+    const facts = await renderRowDocument(await this.rowJob(filing, doc), rows, out);
     const expected = doc.to - doc.from + 1;
     if (facts.rows !== expected) throw new Error(`${doc.kind} ${doc.volume}: ${facts.rows} rows, expected ${expected}`);
     return facts;
+  }
+
+  /** What a row document needs besides its rows: volume, date, and totals of the volumes before it. */
+  private async rowJob(filing: FilingRow, doc: PlannedDocument): Promise<RowDocumentJob> {
+    const creationDate = filing.created_at;
+    const volume = { index: doc.volume, of: doc.volumes };
+    switch (doc.kind) {
+      case 'plaintiff-list':
+        return { kind: doc.kind, options: { volume, creationDate } };
+      case 'claim-table': {
+        const prior = await this.ds.query<{ rows: number; total: string }[]>(
+          `SELECT count(*)::int AS rows, coalesce(sum(amount_krw), 0)::text AS total
+             FROM filing_plaintiffs WHERE filing_id = $1 AND number < $2`,
+          [filing.id, doc.from],
+        );
+        const priorTotals = { rows: prior[0].rows, totalKrw: Number(prior[0].total) };
+        return { kind: doc.kind, options: { volume, creationDate, priorTotals } };
+      }
+      case 'evidence-list': {
+        // Plaintiffs before this volume who have evidence each took one 갑 제N호증 number.
+        const before = await this.ds.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM filing_plaintiffs fp
+            WHERE fp.filing_id = $1 AND fp.number < $2
+              AND EXISTS (SELECT 1 FROM evidence e WHERE e.claimant_id = fp.claimant_id AND ${ACCEPTED_EVIDENCE})`,
+          [filing.id, doc.from],
+        );
+        const caseEvidence = filing.render_input.caseEvidence.map((label) => ({ label }));
+        const options = {
+          volume,
+          creationDate,
+          firstPlaintiffEvidenceNumber: caseEvidence.length + 1 + before[0].n,
+          includeCaseEvidence: volume.index === 1,
+        };
+        return { kind: doc.kind, caseEvidence, options };
+      }
+      case 'party-list-xlsx':
+        return { kind: doc.kind, options: { created: creationDate } };
+      case 'party-list-csv':
+        return { kind: doc.kind };
+      default:
+        throw new Error(`${doc.kind} is not a row document`);
+    }
   }
 
   private async complaint(filing: FilingRow, out: Writable): Promise<RenderedFacts> {
@@ -361,57 +385,6 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
       },
       out,
       { creationDate: filing.created_at },
-    );
-  }
-
-  private async claimTable(
-    filing: FilingRow,
-    doc: PlannedDocument,
-    volume: { index: number; of: number },
-    rows: AsyncIterable<FilingRowData>,
-    out: Writable,
-  ): Promise<ClaimTableResult> {
-    const prior = await this.ds.query<{ rows: number; total: string }[]>(
-      `SELECT count(*)::int AS rows, coalesce(sum(amount_krw), 0)::text AS total
-         FROM filing_plaintiffs WHERE filing_id = $1 AND number < $2`,
-      [filing.id, doc.from],
-    );
-    return renderClaimTable(
-      rows,
-      {
-        volume,
-        creationDate: filing.created_at,
-        priorTotals: { rows: prior[0].rows, totalKrw: Number(prior[0].total) },
-      },
-      out,
-    );
-  }
-
-  private async evidenceList(
-    filing: FilingRow,
-    doc: PlannedDocument,
-    volume: { index: number; of: number },
-    rows: AsyncIterable<FilingRowData>,
-    out: Writable,
-  ): Promise<EvidenceListResult> {
-    // Plaintiffs before this volume who have evidence each took one 갑 제N호증 number.
-    const before = await this.ds.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM filing_plaintiffs fp
-        WHERE fp.filing_id = $1 AND fp.number < $2
-          AND EXISTS (SELECT 1 FROM evidence e WHERE e.claimant_id = fp.claimant_id AND ${ACCEPTED_EVIDENCE})`,
-      [filing.id, doc.from],
-    );
-    const caseEvidence = filing.render_input.caseEvidence.map((label) => ({ label }));
-    return renderEvidenceList(
-      { caseEvidence },
-      rows,
-      {
-        volume,
-        creationDate: filing.created_at,
-        firstPlaintiffEvidenceNumber: caseEvidence.length + 1 + before[0].n,
-        includeCaseEvidence: volume.index === 1,
-      },
-      out,
     );
   }
 

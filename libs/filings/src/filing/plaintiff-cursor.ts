@@ -1,7 +1,8 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { openClaimant } from '@app/claimants';
 import type { Vault } from '@app/security';
-import type { EvidenceItem, PlaintiffRow } from '../render/types';
+import type { RowDocumentRow } from '../render/row-document';
+import type { EvidenceItem } from '../render/types';
 
 /** Rows fetched (and decrypted) per round trip. */
 export const CURSOR_BATCH = 1000;
@@ -75,10 +76,7 @@ export function evidenceLabel(kind: string, on: string): EvidenceItem {
 export const ACCEPTED_EVIDENCE = `e.status = 'accepted' AND e.deleted_at IS NULL`;
 
 /** A plaintiff with everything any document needs: list and table columns plus accepted evidence. */
-export interface FilingRowData extends PlaintiffRow {
-  name: string;
-  items: EvidenceItem[];
-}
+export type FilingRowData = RowDocumentRow;
 
 interface FullDbRow extends PlaintiffDbRow {
   items: { kind: string; on: string }[] | null;

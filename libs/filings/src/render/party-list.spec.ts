@@ -50,6 +50,7 @@ describe('party list', () => {
       ]);
     }
     expect(sheet.getRow(2).getCell(5).numFmt).toBe('#,##0');
+    expect(sheet.getRow(2).getCell(3).numFmt).toBe('@');
   });
 
   it('keeps quotes and formula-like text in XLSX as plain strings', async () => {

@@ -18,6 +18,11 @@ export interface PartyListResult {
   totalKrw: number;
 }
 
+/** Cell styles of the party list's columns: postal code as text (keeps "06234"), amount "#,##0". */
+const CELL_STYLES: readonly Partial<ExcelJS.Style>[] = [{}, {}, { numFmt: '@' }, {}, { numFmt: '#,##0' }].map((s) =>
+  Object.freeze(s),
+);
+
 function partyCells(row: CleanPlaintiffRow): [number, string, string, string, number] {
   return [row.number, row.name, row.postalCode, fullAddress(row, false), row.amountKrw];
 }
@@ -100,7 +105,10 @@ export async function writePartyListXlsx(
     for await (const raw of rows) {
       const row = cleanPlaintiffRow(raw);
       if (count >= XLSX_MAX_ROWS) throw new RangeError(`an XLSX sheet holds at most ${XLSX_MAX_ROWS} plaintiffs`);
-      sheet.addRow(partyCells(row)).commit();
+      const added = sheet.addRow(partyCells(row));
+      // one style object per column for every cell: exceljs then resolves each style once, not per cell
+      for (let i = 0; i < CELL_STYLES.length; i++) added.getCell(i + 1).style = CELL_STYLES[i];
+      added.commit();
       totalKrw = addWon(totalKrw, row.amountKrw);
       count += 1;
       if ((count & 1023) === 0 && out.writableNeedDrain) await waitDrain(out);

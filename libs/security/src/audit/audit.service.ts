@@ -125,6 +125,13 @@ export class AuditService {
     const heads = new Map<string, Buffer>();
     let batch: { fields: AuditHashFields; prev: Buffer; hash: Buffer }[] = [];
     let written = 0;
+    // At most one INSERT in flight: the next batch is hashed while PostgreSQL writes this one.
+    let inflight: Promise<unknown> | undefined;
+    const settle = async (): Promise<void> => {
+      const pending = inflight;
+      inflight = undefined;
+      await pending;
+    };
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       // One JSON parameter (serialized natively) rather than 14 arrays escaped element by element.
@@ -144,7 +151,11 @@ export class AuditService {
         prev_hash: prev.toString('hex'),
         hash: hash.toString('hex'),
       }));
-      await tx.query(
+      const json = JSON.stringify(rows);
+      const count = batch.length;
+      batch = [];
+      await settle();
+      inflight = tx.query(
         `INSERT INTO audit_events (firm_id, at, actor_type, actor_id, action, subject_type, subject_id, reason,
                                    source_ip, details, retention, keep_until, prev_hash, hash)
          SELECT e.firm_id, e.at, e.actor_type, e.actor_id, e.action, e.subject_type, e.subject_id, e.reason,
@@ -156,10 +167,10 @@ export class AuditService {
                 WITH ORDINALITY AS e(firm_id, at, actor_type, actor_id, action, subject_type, subject_id, reason,
                                      source_ip, details, retention, keep_until, prev_hash, hash, ord)
           ORDER BY e.ord`,
-        [JSON.stringify(rows)],
+        [json],
       );
-      written += batch.length;
-      batch = [];
+      inflight.catch(() => undefined); // awaited by the next flush or at the end; no unhandled rejection meanwhile
+      written += count;
     };
     for await (const e of events) {
       const chain = e.firmId ?? '';
@@ -199,6 +210,7 @@ export class AuditService {
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+    await settle();
     return written;
   }
 
