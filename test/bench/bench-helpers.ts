@@ -182,8 +182,10 @@ export async function startBenchWorker(
     const timer = setTimeout(() => fail(new Error(`worker did not start: ${err.slice(0, 500)}`)), 60_000);
     let seen = '';
     const started = (d: Buffer): void => {
-      seen = (seen + d.toString('utf8')).slice(-1_000);
-      if (!seen.includes('worker started')) return;
+      seen += d.toString('utf8');
+      const found = seen.includes('worker started');
+      seen = seen.slice(-100); // the marker may span two chunks
+      if (!found) return;
       clearTimeout(timer);
       child.stdout.off('data', started);
       ok();

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { AuditService, type FirmScope } from '@app/security';
 import { routeAccessReport } from '../../apps/api/src/http/route-access';
 import { auditVerifyCommand } from '../../apps/cli/src/commands/audit-verify';
 import { createFirm, createStaff, login, uniqueEmail, TEST_PASSWORD, type TestFirm } from '../helpers/factories';
@@ -282,6 +283,43 @@ describe('security core', () => {
       await expect(ds.query(`UPDATE audit_events SET reason = 'x'`)).rejects.toThrow(/append-only/);
       await expect(ds.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
       await expect(ds.query(`TRUNCATE audit_events`)).rejects.toThrow(/append-only/);
+    });
+
+    it('bulk appends (COPY, small batches by INSERT) chain exactly and keep awkward text intact', async () => {
+      const firm = await createFirm(t, 'Bulk audit firm');
+      const audit = t.api.get(AuditService);
+      const awkward = ['tab\there', 'line\nbreak', 'back\\slash \\N \\x00', 'cr\rlf', '쌍따옴표 "인용" 🙂', '\\.'];
+      const events = Array.from({ length: 1150 }, (_, i) => ({
+        firmId: firm.firmId as FirmScope,
+        actorType: 'system' as const,
+        actorId: null,
+        action: 'test.bulk',
+        subjectType: 'claimant',
+        subjectId: `s-${i}`,
+        reason: awkward[i % awkward.length],
+        details: { i, note: awkward[(i + 1) % awkward.length], list: ['a\tb', 'ㄱ'] },
+        retention: 'access' as const,
+      }));
+      // 1,150 events: one COPY of 1,000, then 150 by COPY; then one event by INSERT after them
+      const written = await ds.transaction((tx) => audit.recordMany(tx, events));
+      expect(written).toBe(1150);
+      await audit.recordNow({ ...events[0], subjectId: 'single', reason: 'tab\tagain' });
+      const rows = await ds.query<{ subject_id: string; reason: string; details: { i: number; note: string } }[]>(
+        `SELECT subject_id, reason, details FROM audit_events WHERE firm_id = $1 AND action = 'test.bulk' ORDER BY id`,
+        [firm.firmId],
+      );
+      expect(rows).toHaveLength(1151);
+      rows.slice(0, 1150).forEach((r, i) => {
+        expect(r.subject_id).toBe(`s-${i}`);
+        expect(r.reason).toBe(awkward[i % awkward.length]);
+        expect(r.details).toEqual({ i, note: awkward[(i + 1) % awkward.length], list: ['a\tb', 'ㄱ'] });
+      });
+      expect(rows[1150]).toMatchObject({ subject_id: 'single', reason: 'tab\tagain' });
+      expect(await audit.verify(firm.firmId as FirmScope)).toEqual({
+        ok: true,
+        checked: expect.any(Number),
+        firstBrokenId: null,
+      });
     });
 
     it('detects a row edited behind the application', async () => {
