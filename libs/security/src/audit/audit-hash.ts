@@ -40,9 +40,9 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** sha256(prev_hash || canonical fields): each event seals the one before it. */
-export function auditHash(prev: Buffer, f: AuditHashFields): Buffer {
-  const body = canonicalJson([
+/** The canonical text of an event's fields: what its hash covers after the previous hash. */
+export function auditBody(f: AuditHashFields): string {
+  return canonicalJson([
     f.firmId,
     f.at.toISOString(),
     f.actorType,
@@ -56,5 +56,14 @@ export function auditHash(prev: Buffer, f: AuditHashFields): Buffer {
     f.retention,
     f.keepUntil.toISOString(),
   ]);
+}
+
+/** sha256(prev_hash || body): each event seals the one before it. */
+export function chainHash(prev: Buffer, body: string): Buffer {
   return createHash('sha256').update(prev).update(body, 'utf8').digest();
+}
+
+/** sha256(prev_hash || canonical fields). */
+export function auditHash(prev: Buffer, f: AuditHashFields): Buffer {
+  return chainHash(prev, auditBody(f));
 }

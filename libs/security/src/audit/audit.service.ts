@@ -7,7 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, ADVISORY_LOCK, ValidationError, type AppConfig } from '@app/platform';
 import type { ActorType, FirmScope } from '../tenancy';
-import { GENESIS_HASH, auditHash, type AuditHashFields } from './audit-hash';
+import { GENESIS_HASH, auditBody, auditHash, chainHash, type AuditHashFields } from './audit-hash';
 
 /**
  * access: reads and exports of personal data (kept 2 years); rights: grants, changes and revocations
@@ -87,8 +87,25 @@ const AUDIT_COLUMNS =
   'firm_id, at, actor_type, actor_id, action, subject_type, subject_id, reason, source_ip, details, retention, ' +
   'keep_until, prev_hash, hash';
 
+/**
+ * An event with everything but its place in the chain worked out ({@link AuditService.prepare}):
+ * its stored fields (time stamped now), the canonical text its hash covers and its COPY line up to
+ * the two hashes. Chaining it is then one SHA-256.
+ */
+export interface PreparedAuditEvent {
+  readonly prepared: true;
+  readonly fields: AuditHashFields;
+  readonly body: string;
+  readonly copyPrefix: string;
+}
+
+/** Events prepared ahead of their append; `cancel` stops the read-ahead when they will not be appended. */
+export interface PreparedAuditEvents extends AsyncIterable<PreparedAuditEvent> {
+  cancel(): void;
+}
+
 interface ChainedEvent {
-  fields: AuditHashFields;
+  event: PreparedAuditEvent;
   prev: Buffer;
   hash: Buffer;
 }
@@ -103,7 +120,7 @@ function copyField(value: string | null): string {
 
 /** Small batches (a single event, most often): one INSERT with the rows as one JSON parameter. */
 async function insertAuditRows(tx: EntityManager, batch: readonly ChainedEvent[]): Promise<void> {
-  const rows = batch.map(({ fields: f, prev, hash }) => ({
+  const rows = batch.map(({ event: { fields: f }, prev, hash }) => ({
     firm_id: f.firmId,
     at: f.at.toISOString(),
     actor_type: f.actorType,
@@ -139,24 +156,8 @@ async function copyAuditRows(tx: EntityManager, batch: readonly ChainedEvent[]):
   if (!tx.queryRunner) throw new Error('audit events are written inside a transaction');
   const client = (await tx.queryRunner.connect()) as PoolClient;
   let text = '';
-  for (const { fields: f, prev, hash } of batch) {
-    text +=
-      [
-        copyField(f.firmId),
-        f.at.toISOString(),
-        copyField(f.actorType),
-        copyField(f.actorId),
-        copyField(f.action),
-        copyField(f.subjectType),
-        copyField(f.subjectId),
-        copyField(f.reason),
-        copyField(f.sourceIp),
-        copyField(JSON.stringify(f.details ?? {})),
-        copyField(f.retention),
-        f.keepUntil.toISOString(),
-        `\\\\x${prev.toString('hex')}`,
-        `\\\\x${hash.toString('hex')}`,
-      ].join('\t') + '\n';
+  for (const { event, prev, hash } of batch) {
+    text += `${event.copyPrefix}\t\\\\x${prev.toString('hex')}\t\\\\x${hash.toString('hex')}\n`;
   }
   await pipeline(Readable.from([text]), client.query(copyFrom(`COPY audit_events (${AUDIT_COLUMNS}) FROM STDIN`)));
 }
@@ -205,7 +206,7 @@ export class AuditService {
    */
   async recordMany(
     tx: EntityManager,
-    events: Iterable<AuditEventInput> | AsyncIterable<AuditEventInput>,
+    events: Iterable<AuditEventInput | PreparedAuditEvent> | AsyncIterable<AuditEventInput | PreparedAuditEvent>,
     batchSize = 1000,
   ): Promise<number> {
     const heads = new Map<string, Buffer>();
@@ -227,40 +228,25 @@ export class AuditService {
       inflight.catch(() => undefined); // awaited by the next flush or at the end; no unhandled rejection meanwhile
       written += rows.length;
     };
-    for await (const e of events) {
-      const chain = e.firmId ?? '';
+    for await (const input of events) {
+      const event = 'prepared' in input ? input : this.prepare(input);
+      const firmId = event.fields.firmId;
+      const chain = firmId ?? '';
       let prev = heads.get(chain);
       if (prev === undefined) {
         // Rows of this chain still in the batch are ours; the lock keeps others out until commit.
         await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce($2::text, 'system')))`, [
           Number(ADVISORY_LOCK.auditChain),
-          e.firmId,
+          firmId,
         ]);
         const prevRows = await tx.query<{ hash: Buffer }[]>(
           `SELECT hash FROM audit_events WHERE firm_id IS NOT DISTINCT FROM $1 ORDER BY id DESC LIMIT 1`,
-          [e.firmId],
+          [firmId],
         );
         prev = prevRows[0]?.hash ?? GENESIS_HASH;
       }
-      const at = new Date();
-      const days =
-        e.retention === 'access' ? this.config.auditAccessRetentionDays : this.config.auditRightsRetentionDays;
-      const fields: AuditHashFields = {
-        firmId: e.firmId,
-        at,
-        actorType: e.actorType,
-        actorId: e.actorId,
-        action: e.action,
-        subjectType: e.subjectType ?? null,
-        subjectId: e.subjectId ?? null,
-        reason: e.reason ?? null,
-        sourceIp: e.sourceIp ?? null,
-        details: e.details ?? {},
-        retention: e.retention,
-        keepUntil: new Date(at.getTime() + days * DAY_MS),
-      };
-      const hash = auditHash(prev, fields);
-      batch.push({ fields, prev, hash });
+      const hash = chainHash(prev, event.body);
+      batch.push({ event, prev, hash });
       heads.set(chain, hash);
       if (batch.length >= batchSize) await flush();
       // While a COPY is in flight, let the event loop run now and then: its rows go out only once the
@@ -271,6 +257,119 @@ export class AuditService {
     await flush();
     await settle();
     return written;
+  }
+
+  /** Works out everything of an event but its place in the chain (see {@link PreparedAuditEvent}). */
+  prepare(e: AuditEventInput): PreparedAuditEvent {
+    const at = new Date();
+    const days = e.retention === 'access' ? this.config.auditAccessRetentionDays : this.config.auditRightsRetentionDays;
+    const fields: AuditHashFields = {
+      firmId: e.firmId,
+      at,
+      actorType: e.actorType,
+      actorId: e.actorId,
+      action: e.action,
+      subjectType: e.subjectType ?? null,
+      subjectId: e.subjectId ?? null,
+      reason: e.reason ?? null,
+      sourceIp: e.sourceIp ?? null,
+      details: e.details ?? {},
+      retention: e.retention,
+      keepUntil: new Date(at.getTime() + days * DAY_MS),
+    };
+    const copyPrefix = [
+      copyField(fields.firmId),
+      at.toISOString(),
+      copyField(fields.actorType),
+      copyField(fields.actorId),
+      copyField(fields.action),
+      copyField(fields.subjectType),
+      copyField(fields.subjectId),
+      copyField(fields.reason),
+      copyField(fields.sourceIp),
+      copyField(JSON.stringify(fields.details)),
+      copyField(fields.retention),
+      fields.keepUntil.toISOString(),
+    ].join('\t');
+    return { prepared: true, fields, body: auditBody(fields), copyPrefix };
+  }
+
+  /**
+   * Starts preparing `events` now, in the background, up to `limit` ahead of the reader: for a
+   * caller that has other work for the database first (filing: the claimants' UPDATE), so the
+   * CPU side of the events is done while it waits. Their time stamps are those of preparation.
+   */
+  prepareAhead(
+    events: Iterable<AuditEventInput> | AsyncIterable<AuditEventInput>,
+    limit = 20_000,
+  ): PreparedAuditEvents {
+    const ready: PreparedAuditEvent[] = [];
+    let head = 0;
+    let done = false;
+    let stopped = false;
+    let failure: Error | undefined;
+    let wakeReader: (() => void) | undefined;
+    let wakeWriter: (() => void) | undefined;
+    const wake = (): void => {
+      const r = wakeReader;
+      const w = wakeWriter;
+      wakeReader = wakeWriter = undefined;
+      r?.();
+      w?.();
+    };
+    const stop = (): void => {
+      stopped = true;
+      ready.length = 0;
+      head = 0;
+      wake();
+    };
+    void (async () => {
+      try {
+        for await (const e of events) {
+          if (stopped) return;
+          ready.push(this.prepare(e));
+          wake();
+          while (!stopped && ready.length - head >= limit) {
+            await new Promise<void>((resolve) => {
+              wakeWriter = resolve;
+            });
+          }
+        }
+      } catch (err) {
+        failure = err instanceof Error ? err : new Error(String(err));
+      } finally {
+        done = true;
+        wake();
+      }
+    })();
+    return {
+      cancel: stop,
+      [Symbol.asyncIterator]: async function* (): AsyncGenerator<PreparedAuditEvent> {
+        try {
+          for (;;) {
+            if (head < ready.length) {
+              const e = ready[head++];
+              if (head >= 4096 && head * 2 >= ready.length) {
+                ready.splice(0, head);
+                head = 0;
+              }
+              wake();
+              yield e;
+              continue;
+            }
+            if (done) {
+              if (failure !== undefined) throw failure;
+              return;
+            }
+            await new Promise<void>((resolve) => {
+              wakeReader = resolve;
+            });
+          }
+        } finally {
+          stop();
+        }
+      },
+    };
   }
 
   /** Records in a transaction of its own (for events with no other change, e.g. a read). */
