@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CaseService, type CaseView } from '@app/cases';
 import type { ClaimRules } from '@app/claims';
-import { loadConfig, runMigrations, type AppConfig } from '@app/platform';
+import { loadConfig, runMigrations, workerNodeArgs, type AppConfig } from '@app/platform';
 import { FirmService, type Role, type StaffPrincipal, type StaffView } from '@app/security';
 
 /** Where benchmarks look for PostgreSQL when DATABASE_URL is not set. */
@@ -170,7 +170,8 @@ export async function startBenchWorker(
 ): Promise<ChildProcess> {
   const main = resolve(__dirname, '../../apps/worker/src/main.js');
   const extra = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
-  const child = spawn(process.execPath, [...extra, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const heap = workerNodeArgs(loadConfig(env)); // as `npm start` runs it
+  const child = spawn(process.execPath, [...heap, ...extra, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2_000)));
   const echo = process.env.BENCH_WORKER_ECHO === '1';

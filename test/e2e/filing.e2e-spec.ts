@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { INestApplicationContext } from '@nestjs/common';
+import { workerNodeArgs } from '@app/platform';
 import { Vault } from '@app/security';
 import { claimResultJoinSql, computeCourtFees, currentClaimGeneration } from '@app/claims';
 import { FilingRenderHandler, formatWon } from '@app/filings';
@@ -569,7 +570,7 @@ describe('a worker killed mid-render', () => {
       count: PLAINTIFFS,
     });
 
-    child = spawn(process.execPath, [join(build, 'apps/worker/src/main.js')], {
+    child = spawn(process.execPath, [...workerNodeArgs(t.config), join(build, 'apps/worker/src/main.js')], {
       env: { ...process.env, ...env, DATA_DIR: t.config.dataDir, LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, probeRedis, runMigrations } from '@app/platform';
+import { getHeapStatistics } from 'node:v8';
+import { ConfigError, loadConfig, probeRedis, runMigrations, workerNodeArgs } from '@app/platform';
 import { createWorkerApp } from './create-worker-app';
 
 async function main(): Promise<void> {
@@ -15,6 +16,13 @@ async function main(): Promise<void> {
   if (redis.maxmemoryPolicy !== 'noeviction') {
     process.stderr.write(
       `WARNING: Redis maxmemory-policy is "${redis.maxmemoryPolicy ?? 'unknown'}"; queued jobs can be evicted. Use noeviction.\n`,
+    );
+  }
+  const heapMb = Math.round(getHeapStatistics().heap_size_limit / 1_048_576);
+  if (heapMb > config.workerHeapMb + 128) {
+    process.stderr.write(
+      `WARNING: the worker's heap limit is ${heapMb} MB; start it with ${workerNodeArgs(config).join(' ')} ` +
+        `(npm start does) or its memory grows with garbage long before V8 collects it.\n`,
     );
   }
   const app = await createWorkerApp(config);

@@ -9,6 +9,7 @@ import {
   runMigrations,
   startEmbeddedPostgres,
   startPrivateRedis,
+  workerNodeArgs,
   type EmbeddedPostgresHandle,
   type PrivateRedisHandle,
 } from '@app/platform';
@@ -77,10 +78,14 @@ export async function startCommand(): Promise<number> {
     const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
     const dist = resolve(__dirname, '../../..');
     const children = (['api', 'worker'] as const).map((name) =>
-      spawn(process.execPath, [resolve(dist, name, 'src/main.js')], {
-        env,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      }),
+      spawn(
+        process.execPath,
+        [...(name === 'worker' ? workerNodeArgs(config) : []), resolve(dist, name, 'src/main.js')],
+        {
+          env,
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        },
+      ),
     );
     say('started', {
       api: children[0]?.pid,

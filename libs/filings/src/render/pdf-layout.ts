@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { create as parseFont } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import type { PdfRenderResult } from './types';
 
@@ -70,6 +71,21 @@ export function hangulFonts(): FontBuffers {
     fontBuffers = { regular: readFileSync(paths.regular), bold: readFileSync(paths.bold) };
   }
   return fontBuffers;
+}
+
+let parsedFonts: { regular: object; bold: object } | undefined;
+
+/**
+ * The two fonts parsed once (fontkit) and shared by every document of the process: pdfkit 0.20
+ * takes a parsed font as well as a file. Each document still embeds its own subset; the font's
+ * tables and decoded glyphs are held once, not once per open document.
+ */
+function sharedFonts(): { regular: object; bold: object } {
+  if (!parsedFonts) {
+    const files = hangulFonts();
+    parsedFonts = { regular: parseFont(files.regular), bold: parseFont(files.bold) };
+  }
+  return parsedFonts;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +268,7 @@ export class PdfWriter {
     options: PdfWriterOptions,
   ) {
     this.firstPageNumber = options.firstPageNumber ?? 1;
-    const fonts = hangulFonts();
+    const fonts = sharedFonts();
     this.doc = new PDFDocument({
       size: 'A4',
       margins: { ...MARGINS },
@@ -268,8 +284,9 @@ export class PdfWriter {
         CreationDate: options.creationDate ?? new Date(),
       },
     });
-    this.doc.registerFont('KR', fonts.regular);
-    this.doc.registerFont('KR-Bold', fonts.bold);
+    // @types/pdfkit lists files only; pdfkit's font factory takes a parsed font too (it has `layout`)
+    this.doc.registerFont('KR', fonts.regular as Buffer);
+    this.doc.registerFont('KR-Bold', fonts.bold as Buffer);
     this.doc.font('KR-Bold');
     this.bold = fastFontOf(this.doc);
     this.doc.font('KR');

@@ -81,6 +81,8 @@ interface AuditRow {
 const DAY_MS = 86_400_000;
 /** Batches of at least this many events go in by COPY (one parse of plain text, no JSON to unpack). */
 const COPY_MIN_ROWS = 64;
+/** Rows per string handed to COPY (well under V8's large-object size). */
+const COPY_CHUNK_ROWS = 64;
 /** Events hashed between two turns of the event loop while a batch is being written. */
 const YIELD_EVERY = 100;
 const AUDIT_COLUMNS =
@@ -155,11 +157,20 @@ async function insertAuditRows(tx: EntityManager, batch: readonly ChainedEvent[]
 async function copyAuditRows(tx: EntityManager, batch: readonly ChainedEvent[]): Promise<void> {
   if (!tx.queryRunner) throw new Error('audit events are written inside a transaction');
   const client = (await tx.queryRunner.connect()) as PoolClient;
+  // Sent in chunks of a few dozen rows: one string per batch would be large enough for V8 to place it
+  // straight in the old generation, where it lingers until a full collection.
+  const chunks: string[] = [];
   let text = '';
-  for (const { event, prev, hash } of batch) {
+  for (let i = 0; i < batch.length; i++) {
+    const { event, prev, hash } = batch[i];
     text += `${event.copyPrefix}\t\\\\x${prev.toString('hex')}\t\\\\x${hash.toString('hex')}\n`;
+    if (i % COPY_CHUNK_ROWS === COPY_CHUNK_ROWS - 1) {
+      chunks.push(text);
+      text = '';
+    }
   }
-  await pipeline(Readable.from([text]), client.query(copyFrom(`COPY audit_events (${AUDIT_COLUMNS}) FROM STDIN`)));
+  if (text) chunks.push(text);
+  await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY audit_events (${AUDIT_COLUMNS}) FROM STDIN`)));
 }
 
 function fieldsOf(r: AuditRow): AuditHashFields {
@@ -303,7 +314,7 @@ export class AuditService {
     events: Iterable<AuditEventInput> | AsyncIterable<AuditEventInput>,
     limit = 20_000,
   ): PreparedAuditEvents {
-    const ready: PreparedAuditEvent[] = [];
+    const ready: (PreparedAuditEvent | undefined)[] = [];
     let head = 0;
     let done = false;
     let stopped = false;
@@ -348,8 +359,9 @@ export class AuditService {
         try {
           for (;;) {
             if (head < ready.length) {
-              const e = ready[head++];
-              if (head >= 4096 && head * 2 >= ready.length) {
+              const e = ready[head] as PreparedAuditEvent;
+              ready[head++] = undefined; // handed over: the queue must not keep it alive
+              if (head >= 1024 && head * 2 >= ready.length) {
                 ready.splice(0, head);
                 head = 0;
               }
