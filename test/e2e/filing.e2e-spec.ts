@@ -3,14 +3,14 @@ import ExcelJS from 'exceljs';
 import IORedis from 'ioredis';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { INestApplicationContext } from '@nestjs/common';
 import { workerNodeArgs } from '@app/platform';
 import { Vault } from '@app/security';
 import { claimResultJoinSql, computeCourtFees, currentClaimGeneration } from '@app/claims';
-import { FilingRenderHandler, formatWon } from '@app/filings';
+import { FilingDocumentStore, FilingRenderHandler, formatWon } from '@app/filings';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { seedApprovedClaimants, storeClaimAmounts } from '../bench/filing-seed';
 import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
@@ -435,6 +435,100 @@ describe('filing batches', () => {
       await api(otherParalegal).get(`/cases/${kase.id}/filings`).expect(404);
       // an admin may not download (no filing.download permission)
       await download(filing.id, doc.id, firm.adminToken).expect(403);
+    });
+  });
+
+  describe('document storage', () => {
+    /** Files under DATA_DIR whose bytes contain `text` (UTF-8). */
+    const filesContaining = (text: string): string[] => {
+      const needle = Buffer.from(text, 'utf8');
+      return (readdirSync(t.config.dataDir, { recursive: true }) as string[])
+        .map((name) => join(t.config.dataDir, name))
+        .filter((path) => {
+          try {
+            return statSync(path).isFile() && readFileSync(path).includes(needle);
+          } catch {
+            return false; // renamed or removed meanwhile
+          }
+        });
+    };
+    const storedFiles = (): number =>
+      (readdirSync(join(t.config.dataDir, 'files'), { recursive: true }) as string[]).filter((n) =>
+        statSync(join(t.config.dataDir, 'files', n)).isFile(),
+      ).length;
+    const largestPartFile = (): number =>
+      Math.max(
+        0,
+        ...(readdirSync(t.config.dataDir, { recursive: true }) as string[])
+          .filter((n) => n.endsWith('.part'))
+          .map((n) => {
+            try {
+              return statSync(join(t.config.dataDir, n)).size;
+            } catch {
+              return 0;
+            }
+          }),
+      );
+    let filingId: string;
+
+    beforeAll(async () => {
+      const ids = await approvedClaimants(['표가은']);
+      await setAmounts(ids, () => 300_000);
+      const res = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '저장', selection: { claimantIds: ids }, eFiling: false })
+        .expect(202);
+      filingId = (res.body as { id: string }).id;
+      expect((await waitStatus(filingId, ['ready', 'failed'])).status).toBe('ready');
+    });
+
+    it('streams a document sealed into storage: its plaintext is never on disk, and it reads back intact', async () => {
+      const secret = `평문표지-${randomUUID()}`;
+      const chunk = Buffer.from(`${secret},서울특별시 강남구\n`.repeat(4000), 'utf8');
+      let onDiskWhileWriting: string[] | undefined;
+      const store = t.worker!.get(FilingDocumentStore);
+      const doc = await store.write(
+        { filingId, label: '저장', kind: 'party-list-csv', volume: 2, volumes: 2 },
+        async (out) => {
+          await new Promise<void>((done, fail) => out.write(chunk, (err) => (err ? fail(err) : done())));
+          // the bytes are on their way to disk now: wait until a file that big is being written
+          await waitFor(() => Promise.resolve(largestPartFile() >= chunk.length ? true : undefined), {
+            timeoutMs: 10_000,
+            intervalMs: 5,
+            what: 'the document to be written to disk',
+          });
+          onDiskWhileWriting = filesContaining(secret);
+          await new Promise<void>((done) => out.end(done));
+          return { rows: 4000 };
+        },
+      );
+      expect(onDiskWhileWriting).toEqual([]);
+      expect(filesContaining(secret)).toEqual([]);
+      expect(doc).toMatchObject({ bytes: chunk.length, sha256: createHash('sha256').update(chunk).digest('hex') });
+      const body = (await api().get(`/filings/${filingId}`).expect(200)).body as FilingBody;
+      const stored = body.documents.find((d) => d.kind === 'party-list-csv' && d.volume === 2)!;
+      const res = await download(filingId, stored.id).expect(200);
+      expect((res.body as Buffer).equals(chunk)).toBe(true);
+    });
+
+    it('a render that fails leaves nothing stored and no plaintext behind', async () => {
+      const secret = `평문표지-${randomUUID()}`;
+      const before = storedFiles();
+      const store = t.worker!.get(FilingDocumentStore);
+      await expect(
+        store.write({ filingId, label: '저장', kind: 'plaintiff-list', volume: 9, volumes: 9 }, async (out) => {
+          await new Promise<void>((done, fail) =>
+            out.write(Buffer.from(secret.repeat(5000), 'utf8'), (err) => (err ? fail(err) : done())),
+          );
+          throw new Error('renderer broke');
+        }),
+      ).rejects.toThrow('renderer broke');
+      expect(storedFiles()).toBe(before);
+      expect(filesContaining(secret)).toEqual([]);
+      const rows = await ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM filing_documents WHERE filing_id = $1 AND kind = 'plaintiff-list' AND volume = 9`,
+        [filingId],
+      );
+      expect(rows[0].n).toBe(0);
     });
   });
 

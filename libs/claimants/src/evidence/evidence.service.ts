@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import {
   APP_CONFIG,
@@ -9,8 +9,6 @@ import {
   FILE_STORAGE,
   NotFoundError,
   ValidationError,
-  newDataKey,
-  newStorageKey,
   queryRows,
   sealStream,
   type AppConfig,
@@ -22,6 +20,7 @@ import {
   Vault,
   isIntegrityFailure,
   openSealedObject,
+  putSealedObject,
   type StaffPrincipal,
 } from '@app/security';
 import type { ClaimantPrincipal } from '../portal/portal.service';
@@ -151,21 +150,18 @@ export class EvidenceService {
       throw err;
     }
     const id = randomUUID();
-    const storageKey = newStorageKey();
-    const dataKey = newDataKey();
     const inspector = new EvidenceInspector({ maxBytes: this.config.evidenceMaxBytes, truncated: source.truncated });
-    let streamError: unknown;
-    const sealed = pipeline(source.stream, inspector, sealStream(dataKey, evidenceAad(id)), (err) => {
-      if (err) streamError = err;
-    });
-    try {
-      await this.storage.put(storageKey, sealed);
-    } catch (err) {
-      dataKey.fill(0);
-      throw inspector.failure ?? streamError ?? err;
-    }
-    const dataKeyEnc = this.vault.wrapKey(EVIDENCE_KEY_PURPOSE, id, dataKey);
-    dataKey.fill(0);
+    const { storageKey, wrappedKey: dataKeyEnc } = await putSealedObject(
+      this.vault,
+      this.storage,
+      {
+        purpose: EVIDENCE_KEY_PURPOSE,
+        ownerId: id,
+        plaintext: [source.stream, inspector],
+        seal: (dataKey) => sealStream(dataKey, evidenceAad(id)),
+      },
+      () => inspector.failure,
+    );
     if (!inspector.contentType || !inspector.sha256) {
       await this.discard({ storageKey });
       throw new DomainError('UNSUPPORTED_FILE_TYPE', 'Only PNG, JPEG and PDF files are accepted');

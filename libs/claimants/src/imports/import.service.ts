@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { CaseService } from '@app/cases';
 import {
@@ -12,12 +12,10 @@ import {
   NotFoundError,
   ValidationError,
   enqueueJob,
-  newDataKey,
-  newStorageKey,
   type AppConfig,
   type FileStorage,
 } from '@app/platform';
-import { AuditService, Vault, type FirmScope, type StaffPrincipal } from '@app/security';
+import { AuditService, Vault, putSealedObject, type FirmScope, type StaffPrincipal } from '@app/security';
 import { CsvUploadInspector } from './csv-upload-inspector';
 import type { ImportRowError } from './import-writer';
 import { sealSegmented } from './sealed-file';
@@ -130,21 +128,18 @@ export class ImportService {
       throw err;
     }
     const id = randomUUID();
-    const storageKey = newStorageKey();
-    const dataKey = newDataKey();
     const inspector = new CsvUploadInspector(this.config.importMaxBytes);
-    let streamError: unknown;
-    const sealed = pipeline(upload.stream, inspector, sealSegmented(dataKey, importFileContext(id)), (err) => {
-      if (err) streamError = err;
-    });
-    try {
-      await this.storage.put(storageKey, sealed);
-    } catch (err) {
-      dataKey.fill(0);
-      throw inspector.failure ?? streamError ?? err;
-    }
-    const dataKeyEnc = this.vault.wrapKey(IMPORT_KEY_PURPOSE, id, dataKey);
-    dataKey.fill(0);
+    const { storageKey, wrappedKey: dataKeyEnc } = await putSealedObject(
+      this.vault,
+      this.storage,
+      {
+        purpose: IMPORT_KEY_PURPOSE,
+        ownerId: id,
+        plaintext: [upload.stream, inspector],
+        seal: (dataKey) => sealSegmented(dataKey, importFileContext(id)),
+      },
+      () => inspector.failure,
+    );
     try {
       if (upload.truncated()) {
         throw new DomainError('PAYLOAD_TOO_LARGE', `The file is larger than ${this.config.importMaxBytes} bytes`);

@@ -1,22 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Transform, pipeline as pipelineCb, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { Transform, type Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import {
-  APP_CONFIG,
-  FILE_STORAGE,
-  newDataKey,
-  newStorageKey,
-  sealStream,
-  type AppConfig,
-  type FileStorage,
-} from '@app/platform';
-import { Vault } from '@app/security';
+import { FILE_STORAGE, sealStream, type FileStorage } from '@app/platform';
+import { Vault, putSealedObject } from '@app/security';
 import { CONTENT_TYPE, documentFileName, type DocumentKind } from './filing-documents';
 
 /** Vault purpose of the wrapped per-document data keys. */
@@ -53,11 +41,11 @@ export interface StoredDocument {
 }
 
 /**
- * Writes one filing document: the renderer streams into a temporary file under `DATA_DIR/tmp`
- * (hashing and counting the plaintext on the way), the file is then sealed into the file storage
- * under a fresh data key (wrapped by the vault), and the `filing_documents` row is inserted with
- * ON CONFLICT (filing_id, kind, volume) DO NOTHING: if another run got there first, its document
- * stands and ours is deleted. The temporary plaintext is removed in every case.
+ * Writes one filing document: the renderer's bytes are hashed and counted on their way into the
+ * file storage, sealed under a fresh data key (wrapped by the vault), so no plaintext copy ever
+ * touches the disk. Then the `filing_documents` row is inserted with ON CONFLICT (filing_id, kind,
+ * volume) DO NOTHING: if another run got there first, its document stands and ours is deleted. A
+ * render that fails leaves nothing stored.
  */
 @Injectable()
 export class FilingDocumentStore {
@@ -65,84 +53,59 @@ export class FilingDocumentStore {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     private readonly vault: Vault,
   ) {}
 
-  private get tmpDir(): string {
-    return join(this.config.dataDir, 'tmp');
-  }
-
-  /** Removes temporary files a killed run of this filing left behind. */
-  async cleanTemp(filingId: string): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(this.tmpDir);
-    } catch {
-      return;
-    }
-    const prefix = `filing-${filingId}-`;
-    await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(this.tmpDir, n), { force: true })));
-  }
-
   async write(slot: DocumentSlot, render: (out: Writable) => Promise<RenderedFacts>): Promise<StoredDocument> {
-    await mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
-    const tmp = join(
-      this.tmpDir,
-      `filing-${slot.filingId}-${slot.kind}-${slot.volume}-${randomBytes(4).toString('hex')}.part`,
-    );
+    const id = randomUUID();
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const stored = putSealedObject(this.vault, this.storage, {
+      purpose: FILING_DOCUMENT_KEY_PURPOSE,
+      ownerId: id,
+      plaintext: [tap],
+      seal: (dataKey) => sealStream(dataKey, filingDocumentAad(id)),
+    });
+    stored.catch(() => undefined); // awaited below, or the render error wins
+    let facts: RenderedFacts;
     try {
-      const hash = createHash('sha256');
-      let bytes = 0;
-      const tap = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          done(null, chunk);
-        },
-      });
-      const written = pipeline(tap, createWriteStream(tmp, { mode: 0o600 }));
-      written.catch(() => undefined); // awaited below, or the render error wins
-      const facts = await render(tap);
-      await written;
-      const doc: StoredDocument = {
-        kind: slot.kind,
-        volume: slot.volume,
-        volumes: slot.volumes,
-        fileName: documentFileName(slot.kind, slot.label, slot.volume, slot.volumes),
-        contentType: CONTENT_TYPE[slot.kind],
-        pages: facts.pages ?? null,
-        rows: facts.rows ?? null,
-        bytes,
-        sha256: hash.digest('hex'),
-      };
-      await this.seal(slot.filingId, tmp, doc);
-      return doc;
-    } finally {
-      await rm(tmp, { force: true });
+      facts = await render(tap);
+    } catch (err) {
+      tap.destroy(err instanceof Error ? err : new Error(String(err)));
+      await stored.catch(() => undefined); // the storage has dropped the partial object
+      throw err;
     }
+    const { storageKey, wrappedKey } = await stored;
+    const doc: StoredDocument = {
+      kind: slot.kind,
+      volume: slot.volume,
+      volumes: slot.volumes,
+      fileName: documentFileName(slot.kind, slot.label, slot.volume, slot.volumes),
+      contentType: CONTENT_TYPE[slot.kind],
+      pages: facts.pages ?? null,
+      rows: facts.rows ?? null,
+      bytes,
+      sha256: hash.digest('hex'),
+    };
+    await this.record(slot.filingId, id, storageKey, wrappedKey, doc);
+    return doc;
   }
 
-  private async seal(filingId: string, tmp: string, doc: StoredDocument): Promise<void> {
-    const id = randomUUID();
-    const storageKey = newStorageKey();
-    const dataKey = newDataKey();
-    let dataKeyEnc: string;
-    try {
-      let streamError: unknown;
-      const sealed = pipelineCb(createReadStream(tmp), sealStream(dataKey, filingDocumentAad(id)), (err) => {
-        if (err) streamError = err;
-      });
-      try {
-        await this.storage.put(storageKey, sealed);
-      } catch (err) {
-        throw streamError ?? err;
-      }
-      dataKeyEnc = this.vault.wrapKey(FILING_DOCUMENT_KEY_PURPOSE, id, dataKey);
-    } finally {
-      dataKey.fill(0);
-    }
+  private async record(
+    filingId: string,
+    id: string,
+    storageKey: string,
+    dataKeyEnc: string,
+    doc: StoredDocument,
+  ): Promise<void> {
     let inserted: { id: string }[];
     try {
       inserted = await this.ds.query<{ id: string }[]>(

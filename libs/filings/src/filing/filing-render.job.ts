@@ -163,7 +163,6 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
     const filing = rows[0];
     if (!filing) return; // ready, failed or gone: nothing to do
     try {
-      await this.store.cleanTemp(filing.id);
       const plan = planDocuments(filing.plaintiffs, {
         maxRows: this.config.filingVolumeMaxRows,
         maxBytes: this.config.filingVolumeMaxBytes,

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { SealedObjectError, StoredObjectNotFoundError, openToBuffer, type FileStorage } from '@app/platform';
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import {
+  SealedObjectError,
+  StoredObjectNotFoundError,
+  newDataKey,
+  newStorageKey,
+  openToBuffer,
+  type FileStorage,
+} from '@app/platform';
 import { Vault, VaultDecryptError } from './vault';
 
 export interface SealedObjectRef {
@@ -40,4 +48,47 @@ export function isIntegrityFailure(err: unknown): err is Error {
   return (
     err instanceof SealedObjectError || err instanceof StoredObjectNotFoundError || err instanceof VaultDecryptError
   );
+}
+
+export interface SealedObjectSource {
+  /** The key-wrap purpose of the object's data key (e.g. evidence-file). */
+  purpose: string;
+  /** The row the data key is bound to. */
+  ownerId: string;
+  /** The plaintext: a source stream, then any transforms that inspect it on the way (type, size, hash). */
+  plaintext: readonly [Readable, ...Transform[]];
+  /** The sealing transform for the object's fresh data key (bound to its AAD). */
+  seal: (dataKey: Buffer) => Transform;
+}
+
+/**
+ * Streams plaintext into the file storage, sealed under a fresh data key, and returns the storage
+ * key and the data key wrapped by the vault for the owning row (never the plaintext on disk, never
+ * the data key at rest unwrapped). On any failure nothing stays stored; the error thrown is the
+ * caller's own verdict if `failure` gives one (e.g. an inspector's 415), else the stream's, else the
+ * storage's.
+ */
+export async function putSealedObject(
+  vault: Vault,
+  storage: FileStorage,
+  source: SealedObjectSource,
+  failure?: () => unknown,
+): Promise<{ storageKey: string; wrappedKey: string }> {
+  const storageKey = newStorageKey();
+  const dataKey = newDataKey();
+  try {
+    const sealer = source.seal(dataKey);
+    let streamError: unknown;
+    pipeline([...source.plaintext, sealer], (err) => {
+      if (err) streamError = err;
+    });
+    try {
+      await storage.put(storageKey, sealer);
+    } catch (err) {
+      throw failure?.() ?? streamError ?? err;
+    }
+    return { storageKey, wrappedKey: vault.wrapKey(source.purpose, source.ownerId, dataKey) };
+  } finally {
+    dataKey.fill(0);
+  }
 }
