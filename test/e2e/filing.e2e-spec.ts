@@ -624,6 +624,33 @@ describe('filing batches', () => {
       expect(open[0].n).toBe(0);
     });
   });
+
+  it('pages the case filings newest first with a keyset cursor, and refuses a forged cursor or limit', async () => {
+    type Page = { items: { id: string; createdAt: string }[]; nextCursor: string | null };
+    const all = (await api().get(`/cases/${kase.id}/filings?limit=200`).expect(200)).body as Page;
+    expect(all.items.length).toBeGreaterThanOrEqual(4);
+    expect(all.nextCursor).toBeNull();
+    const times = all.items.map((i) => Date.parse(i.createdAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor === null ? '?limit=2' : `?limit=2&cursor=${cursor}`;
+      const page = (await api().get(`/cases/${kase.id}/filings${query}`).expect(200)).body as Page;
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null && pages < 100);
+    expect(seen).toEqual(all.items.map((i) => i.id));
+    expect(pages).toBe(Math.ceil(all.items.length / 2));
+    const forged = Buffer.from('2026-01-01T00:00:00.000Z|x; DROP TABLE filings').toString('base64url');
+    for (const bad of [`cursor=${forged}`, 'cursor=%27%3B--', 'limit=0', 'limit=201', 'limit=abc']) {
+      const res = await api().get(`/cases/${kase.id}/filings?${bad}`).expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    }
+  });
 });
 
 describe('a worker killed mid-render', () => {

@@ -348,6 +348,7 @@ describe('bulk import of claimants from CSV', () => {
       .set('authorization', `Bearer ${paralegal}`)
       .expect(200);
     expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([res.body.id]);
+    expect(list.body.nextCursor).toBeNull();
     await finished(res.body.id);
   });
 

@@ -19,6 +19,7 @@ export * from './http/security-headers';
 export * from './http/error-envelope.filter';
 export * from './http/route-table';
 export * from './http/validation';
+export * from './http/keyset-cursor';
 export * from './runtime/embedded-postgres';
 export * from './runtime/private-redis';
 export * from './system/health.service';

@@ -10,6 +10,7 @@ import {
 import { Permission, type StaffPrincipal } from '@app/security';
 import { CurrentStaff, RequirePermission } from '../http/access.decorators';
 import { ClaimantListQueryDto, MergeDto, ReasonDto, TransitionDto } from '../dto/claimant.dto';
+import { DEFAULT_PAGE_LIMIT } from '../dto/page.dto';
 
 @ApiTags('claimants')
 @ApiBearerAuth()
@@ -32,7 +33,7 @@ export class ClaimantsController {
       flag: q.flag,
       evidence: q.evidence,
       q: q.q,
-      limit: q.limit ?? 50,
+      limit: q.limit ?? DEFAULT_PAGE_LIMIT,
       cursor: q.cursor,
     });
   }

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { OutboxRelay, ValidationError } from '@app/platform';
+import { OutboxRelay, ValidationError, type KeysetPage } from '@app/platform';
 import {
   FilingService,
   contentDisposition,
@@ -13,6 +13,7 @@ import { Permission, type StaffPrincipal } from '@app/security';
 import { CurrentStaff, RequirePermission } from '../http/access.decorators';
 import { accessReason } from '../http/access-reason';
 import { CreateFilingDto, type FilingSelectionDto } from '../dto/filing.dto';
+import { DEFAULT_PAGE_LIMIT, PageQueryDto } from '../dto/page.dto';
 
 function selectionOf(s: FilingSelectionDto): FilingSelection {
   const byStatus = s.status !== undefined;
@@ -57,8 +58,9 @@ export class FilingsController {
   list(
     @CurrentStaff() me: StaffPrincipal,
     @Param('caseId', ParseUUIDPipe) caseId: string,
-  ): Promise<{ items: FilingListItem[] }> {
-    return this.filings.list(me.firmId, caseId);
+    @Query() q: PageQueryDto,
+  ): Promise<KeysetPage<FilingListItem>> {
+    return this.filings.list(me.firmId, caseId, { limit: q.limit ?? DEFAULT_PAGE_LIMIT, cursor: q.cursor });
   }
 
   @RequirePermission(Permission.FilingRead)

@@ -1,11 +1,12 @@
-import { Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import '@fastify/multipart';
-import { APP_CONFIG, DomainError, OutboxRelay, ValidationError, type AppConfig } from '@app/platform';
+import { APP_CONFIG, DomainError, OutboxRelay, ValidationError, type AppConfig, type KeysetPage } from '@app/platform';
 import { IMPORT_COLUMNS, ImportService, type ImportView } from '@app/claimants';
 import { Permission, type StaffPrincipal } from '@app/security';
 import { CurrentStaff, RequirePermission } from '../http/access.decorators';
+import { DEFAULT_PAGE_LIMIT, PageQueryDto } from '../dto/page.dto';
 
 /** Bulk import of claimants from a CSV file (the work happens in the `claimants.import` job). */
 @ApiTags('imports')
@@ -62,8 +63,9 @@ export class ImportsController {
   list(
     @CurrentStaff() me: StaffPrincipal,
     @Param('caseId', ParseUUIDPipe) caseId: string,
-  ): Promise<{ items: Omit<ImportView, 'errors' | 'moreErrors'>[] }> {
-    return this.imports.list(me.firmId, caseId).then((items) => ({ items }));
+    @Query() q: PageQueryDto,
+  ): Promise<KeysetPage<Omit<ImportView, 'errors' | 'moreErrors'>>> {
+    return this.imports.list(me.firmId, caseId, { limit: q.limit ?? DEFAULT_PAGE_LIMIT, cursor: q.cursor });
   }
 
   /** Status, counts, progress and the rows' problems (line, column, message; never their content). */

@@ -1,21 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
 import { CLAIMANT_STATUSES } from '@app/claimants';
+import { PageQueryDto } from './page.dto';
 
-export class ClaimantListQueryDto {
+export class ClaimantListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: CLAIMANT_STATUSES }) @IsOptional() @IsIn(CLAIMANT_STATUSES) status?: string;
   @ApiPropertyOptional({ enum: ['possible_duplicate', 'velocity'] })
   @IsOptional()
@@ -32,16 +21,6 @@ export class ClaimantListQueryDto {
   @IsString()
   @Length(1, 254)
   q?: string;
-
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional() @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,200}$/) cursor?: string;
 }
 
 export class TransitionDto {

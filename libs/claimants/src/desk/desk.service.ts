@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CaseService } from '@app/cases';
-import { DomainError, NotFoundError, ValidationError } from '@app/platform';
+import { DomainError, NotFoundError, keysetAfter, keysetPage } from '@app/platform';
 import { claimResultJoinSql, currentClaimGeneration } from '@app/claims';
 import {
   AuditService,
@@ -50,17 +50,6 @@ interface ListRow extends EncryptedRow {
   ev_rejected: number;
 }
 
-export function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/.exec(raw);
-  if (!m) throw new ValidationError([{ field: 'cursor', message: 'invalid cursor' }]);
-  return { createdAt: m[1], id: m[2] };
-}
-
 /** The paralegal's desk: lists (masked), details (decrypted and audited), statistics. */
 @Injectable()
 export class ClaimantDeskService {
@@ -98,10 +87,7 @@ export class ClaimantDeskService {
       );
     }
     if (q.q) where.push(this.searchClause(q.q, p));
-    if (q.cursor) {
-      const cur = decodeCursor(q.cursor);
-      where.push(`(c.created_at, c.id) < (${p(cur.createdAt)}::timestamptz, ${p(cur.id)}::uuid)`);
-    }
+    if (q.cursor) where.push(keysetAfter(q.cursor, p, 'c'));
     const limit = p(q.limit + 1);
     const generation = await currentClaimGeneration(this.ds, caseId);
     const rows = await this.ds.query<ListRow[]>(
@@ -124,8 +110,7 @@ export class ClaimantDeskService {
         ORDER BY c.created_at DESC, c.id DESC`,
       params,
     );
-    const page = rows.slice(0, q.limit);
-    const items = page.map((r) => {
+    return keysetPage(rows, q.limit, (r) => {
       const open = openClaimant(this.vault, { id: r.id, name_enc: r.name_enc, phone_enc: r.phone_enc });
       return {
         id: r.id,
@@ -139,8 +124,6 @@ export class ClaimantDeskService {
         createdAt: r.created_at.toISOString(),
       };
     });
-    const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.created_at, last.id) : null };
   }
 
   /** `q` is a reference, a phone in any format, an email, or an exact name: all through blind indexes. */

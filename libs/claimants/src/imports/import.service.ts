@@ -12,8 +12,11 @@ import {
   NotFoundError,
   ValidationError,
   enqueueJob,
+  keysetAfter,
+  keysetPage,
   type AppConfig,
   type FileStorage,
+  type KeysetPage,
 } from '@app/platform';
 import { AuditService, Vault, putSealedObject, type FirmScope, type StaffPrincipal } from '@app/security';
 import { CsvUploadInspector } from './csv-upload-inspector';
@@ -183,15 +186,23 @@ export class ImportService {
     return toView(rows[0]);
   }
 
-  /** The case's imports, newest first (without their error lists). */
-  async list(firmId: FirmScope, caseId: string, limit = 50): Promise<Omit<ImportView, 'errors' | 'moreErrors'>[]> {
+  /** The case's imports, newest first (without their error lists), a page at a time. */
+  async list(
+    firmId: FirmScope,
+    caseId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<KeysetPage<Omit<ImportView, 'errors' | 'moreErrors'>>> {
     await this.cases.record(firmId, caseId);
+    const params: unknown[] = [caseId, firmId];
+    const bind = (v: unknown): string => `$${params.push(v)}`;
+    const after = page.cursor === undefined ? 'true' : keysetAfter(page.cursor, bind, 'i');
     const rows = await this.ds.query<ImportRow[]>(
-      `SELECT ${VIEW_COLUMNS.replace('errors,', "'[]'::jsonb AS errors,")} FROM imports
-        WHERE case_id = $1 AND firm_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`,
-      [caseId, firmId, limit],
+      `SELECT ${VIEW_COLUMNS.replace('errors,', "'[]'::jsonb AS errors,")} FROM imports i
+        WHERE i.case_id = $1 AND i.firm_id = $2 AND ${after}
+        ORDER BY i.created_at DESC, i.id DESC LIMIT ${bind(page.limit + 1)}`,
+      params,
     );
-    return rows.map((r) => {
+    return keysetPage(rows, page.limit, (r) => {
       const view: Partial<ImportView> = toView(r);
       delete view.errors;
       delete view.moreErrors;

@@ -19,7 +19,10 @@ import {
   NotFoundError,
   ValidationError,
   enqueueJob,
+  keysetAfter,
+  keysetPage,
   type FileStorage,
+  type KeysetPage,
 } from '@app/platform';
 import {
   AuditService,
@@ -442,13 +445,22 @@ export class FilingService {
     return { ...toItem(filing), documents: docs.map(toDocument) };
   }
 
-  async list(firmId: FirmScope, caseId: string): Promise<{ items: FilingListItem[] }> {
+  /** The case's filings, newest first, a page at a time (`nextCursor` while more remain). */
+  async list(
+    firmId: FirmScope,
+    caseId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<KeysetPage<FilingListItem>> {
     await this.cases.get(firmId, caseId);
+    const params: unknown[] = [firmId, caseId];
+    const bind = (v: unknown): string => `$${params.push(v)}`;
+    const after = page.cursor === undefined ? 'true' : keysetAfter(page.cursor, bind, 'f');
     const rows = await this.ds.query<FilingRow[]>(
-      `SELECT * FROM filings WHERE firm_id = $1 AND case_id = $2 ORDER BY created_at DESC, id DESC LIMIT 500`,
-      [firmId, caseId],
+      `SELECT * FROM filings f WHERE f.firm_id = $1 AND f.case_id = $2 AND ${after}
+        ORDER BY f.created_at DESC, f.id DESC LIMIT ${bind(page.limit + 1)}`,
+      params,
     );
-    return { items: rows.map(toItem) };
+    return keysetPage(rows, page.limit, toItem);
   }
 
   /**
