@@ -1,7 +1,15 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { AuditService, type AuditEventInput, type FirmScope, type PreparedAuditEvent } from '@app/security';
+import {
+  AuditService,
+  GENESIS_HASH,
+  auditHash,
+  type AuditEventInput,
+  type FirmScope,
+  type PreparedAuditEvent,
+} from '@app/security';
 import { routeAccessReport } from '../../apps/api/src/http/route-access';
+import { auditPurgeCommand } from '../../apps/cli/src/commands/audit-purge';
 import { auditVerifyCommand } from '../../apps/cli/src/commands/audit-verify';
 import { createFirm, createStaff, login, uniqueEmail, TEST_PASSWORD, type TestFirm } from '../helpers/factories';
 import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
@@ -349,6 +357,193 @@ describe('security core', () => {
       expect(pulled).toBeLessThan(100);
     });
 
+    describe('retention purge', () => {
+      const DAY = 86_400_000;
+      /** A firm row with no audit events yet, so the events a test writes start its chain. */
+      const bareFirm = async (name: string): Promise<string> =>
+        (await ds.query<{ id: string }[]>(`INSERT INTO firms (name) VALUES ($1) RETURNING id`, [name]))[0].id;
+
+      /** Appends events straight to a chain (as written years ago), hashed exactly as the service hashes. */
+      async function appendRaw(firmId: string, keepUntil: Date[]): Promise<string[]> {
+        const ids: string[] = [];
+        for (const until of keepUntil) {
+          const head = await ds.query<{ hash: Buffer }[]>(
+            `SELECT hash FROM audit_events WHERE firm_id = $1 ORDER BY id DESC LIMIT 1`,
+            [firmId],
+          );
+          const prev = head[0]?.hash ?? GENESIS_HASH;
+          const fields = {
+            firmId,
+            at: new Date(until.getTime() - 730 * DAY),
+            actorType: 'system',
+            actorId: null,
+            action: 'test.old',
+            subjectType: null,
+            subjectId: null,
+            reason: null,
+            sourceIp: null,
+            details: { n: ids.length },
+            retention: 'access',
+            keepUntil: until,
+          };
+          const rows = await ds.query<{ id: string }[]>(
+            `INSERT INTO audit_events (firm_id, at, actor_type, actor_id, action, subject_type, subject_id, reason,
+                                       source_ip, details, retention, keep_until, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+            [
+              firmId,
+              fields.at,
+              fields.actorType,
+              null,
+              fields.action,
+              null,
+              null,
+              null,
+              null,
+              JSON.stringify(fields.details),
+              fields.retention,
+              until,
+              prev,
+              auditHash(prev, fields),
+            ],
+          );
+          ids.push(String(rows[0].id));
+        }
+        return ids;
+      }
+
+      const chainIds = async (firmId: string): Promise<string[]> =>
+        (await ds.query<{ id: string }[]>(`SELECT id FROM audit_events WHERE firm_id = $1 ORDER BY id`, [firmId])).map(
+          (r) => String(r.id),
+        );
+
+      it('removes only an expired prefix of a chain, records the cut, and the rest still verifies', async () => {
+        const firmId = await bareFirm('Retention firm');
+        const past = new Date(Date.now() - DAY);
+        const future = new Date(Date.now() + 30 * DAY);
+        // expired, expired, expired | kept | expired, expired (after a kept event: stays)
+        const ids = await appendRaw(firmId, [past, past, past, future, past, past]);
+        const audit = t.api.get(AuditService);
+        await audit.recordNow({
+          firmId: firmId as FirmScope,
+          actorType: 'system',
+          actorId: null,
+          action: 'test.recent',
+          retention: 'access',
+        });
+        expect(await audit.verify(firmId as FirmScope)).toMatchObject({ ok: true, checked: 7 });
+
+        const first = await audit.purgeExpired();
+        expect(first.purged).toBeGreaterThanOrEqual(3);
+        const left = await chainIds(firmId);
+        expect(left.slice(0, 3)).toEqual(ids.slice(3)); // the kept event and everything after it
+        const purges = await ds.query<{ through_id: string; events: string }[]>(
+          `SELECT through_id, events FROM audit_purges WHERE firm_id = $1`,
+          [firmId],
+        );
+        expect(purges).toEqual([{ through_id: ids[2], events: '3' }]);
+        const purgedEvent = await ds.query<{ details: Record<string, unknown> }[]>(
+          `SELECT details FROM audit_events WHERE firm_id = $1 AND action = 'audit.purged'`,
+          [firmId],
+        );
+        expect(purgedEvent).toEqual([{ details: { events: 3, throughId: ids[2] } }]);
+        // test.recent, audit.purged, and the four left of the raw ones
+        expect(await audit.verify(firmId as FirmScope)).toEqual({ ok: true, checked: 5, firstBrokenId: null });
+
+        // nothing expired at the start of this chain any more: a second run leaves it alone
+        await audit.purgeExpired();
+        expect(await chainIds(firmId)).toEqual(left);
+      });
+
+      it('keeps the newest event of a chain even when everything has expired', async () => {
+        const firmId = await bareFirm('Expired firm');
+        const past = new Date(Date.now() - DAY);
+        const ids = await appendRaw(firmId, [past, past, past]);
+        // through the operator command this time
+        const out: string[] = [];
+        const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((text) => {
+          out.push(String(text));
+          return true;
+        });
+        try {
+          expect(await auditPurgeCommand()).toBe(0);
+        } finally {
+          stdout.mockRestore();
+        }
+        expect(JSON.parse(out.join(''))).toMatchObject({ purged: expect.any(Number), chains: expect.any(Number) });
+        const left = await chainIds(firmId);
+        expect(left[0]).toBe(ids[2]);
+        expect(left).toHaveLength(2); // the head and the audit.purged event after it
+        expect(await t.api.get(AuditService).verify(firmId as FirmScope)).toMatchObject({ ok: true, checked: 2 });
+      });
+
+      it('the database refuses any other DELETE, even of expired events, and keeps purge records', async () => {
+        const firmId = await bareFirm('Gate firm');
+        const past = new Date(Date.now() - DAY);
+        const future = new Date(Date.now() + DAY);
+        const ids = await appendRaw(firmId, [past, future, past]);
+        // expired, but no purge record covers it
+        await expect(
+          ds.transaction(async (tx) => {
+            await tx.query(`SET LOCAL jsi.audit_purge = 'on'`);
+            await tx.query(`DELETE FROM audit_events WHERE id = $1`, [ids[0]]);
+          }),
+        ).rejects.toThrow(/append-only/);
+        // covered by a (forged) purge record, but not expired
+        await expect(
+          ds.transaction(async (tx) => {
+            await tx.query(`SET LOCAL jsi.audit_purge = 'on'`);
+            await tx.query(
+              `INSERT INTO audit_purges (firm_id, through_id, through_hash, events) VALUES ($1, $2, $3, 2)`,
+              [firmId, ids[1], Buffer.alloc(32)],
+            );
+            await tx.query(`DELETE FROM audit_events WHERE id = $1`, [ids[1]]);
+          }),
+        ).rejects.toThrow(/append-only/);
+        // expired and covered, but the transaction did not declare a purge
+        await expect(
+          ds.transaction(async (tx) => {
+            await tx.query(
+              `INSERT INTO audit_purges (firm_id, through_id, through_hash, events) VALUES ($1, $2, $3, 1)`,
+              [firmId, ids[0], Buffer.alloc(32)],
+            );
+            await tx.query(`DELETE FROM audit_events WHERE id = $1`, [ids[0]]);
+          }),
+        ).rejects.toThrow(/append-only/);
+        expect(await chainIds(firmId)).toEqual(ids);
+        await t.api.get(AuditService).purgeExpired();
+        await expect(ds.query(`UPDATE audit_purges SET events = 0`)).rejects.toThrow(/append-only/);
+        await expect(ds.query(`DELETE FROM audit_purges`)).rejects.toThrow(/append-only/);
+        await expect(ds.query(`TRUNCATE audit_purges`)).rejects.toThrow(/append-only/);
+      });
+
+      it('detects events removed behind the purge (the chain no longer starts at the recorded cut)', async () => {
+        const firmId = await bareFirm('Cut firm');
+        const past = new Date(Date.now() - DAY);
+        const future = new Date(Date.now() + DAY);
+        const ids = await appendRaw(firmId, [past, future, future, future]);
+        const audit = t.api.get(AuditService);
+        await audit.purgeExpired();
+        expect(await audit.verify(firmId as FirmScope)).toMatchObject({ ok: true });
+        const [removed] = await ds.query<Record<string, unknown>[]>(`SELECT * FROM audit_events WHERE id = $1`, [
+          ids[1],
+        ]);
+        await ds.transaction(async (tx) => {
+          await tx.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_purge_only`);
+          await tx.query(`DELETE FROM audit_events WHERE id = $1`, [ids[1]]);
+          await tx.query(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_purge_only`);
+        });
+        expect(await audit.verify(firmId as FirmScope)).toEqual({ ok: false, checked: 0, firstBrokenId: ids[2] });
+        // put it back: the chain holds again (and later tests see only their own breakage)
+        const columns = Object.keys(removed);
+        await ds.query(
+          `INSERT INTO audit_events (${columns.join(', ')}) VALUES (${columns.map((_, k) => `$${k + 1}`).join(', ')})`,
+          columns.map((c) => (c === 'details' ? JSON.stringify(removed[c]) : removed[c])),
+        );
+        expect(await audit.verify(firmId as FirmScope)).toMatchObject({ ok: true });
+      });
+    });
+
     it('detects a row edited behind the application', async () => {
       const firm = await createFirm(t, 'Tamper firm');
       await createStaff(t, firm, 'attorney');
@@ -363,9 +558,9 @@ describe('security core', () => {
         [firm.firmId],
       );
       await ds.transaction(async (tx) => {
-        await tx.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
+        await tx.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`);
         await tx.query(`UPDATE audit_events SET details = '{"role":"admin"}' WHERE id = $1`, [victim[0].id]);
-        await tx.query(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);
+        await tx.query(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update`);
       });
       const broken = await request(t.http)
         .get('/api/v1/audit/verify')

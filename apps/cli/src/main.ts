@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError } from '@app/platform';
+import { auditPurgeCommand } from './commands/audit-purge';
 import { auditVerifyCommand } from './commands/audit-verify';
 import { createFirmCommand } from './commands/create-firm';
 import { migrateCommand } from './commands/migrate';
@@ -25,6 +26,10 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
   'audit-verify': {
     run: () => auditVerifyCommand(),
     help: 'check the audit hash chains; exit 1 at the first broken event',
+  },
+  'audit-purge': {
+    run: () => auditPurgeCommand(),
+    help: 'remove audit events past their retention period (keep_until); the chains stay verifiable',
   },
 };
 

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, SystemPingHandler, WorkerHostModule, type AppConfig } from '@app/platform';
-import { SecurityModule } from '@app/security';
+import { AuditRetentionScheduler, SecurityModule } from '@app/security';
 import { ImportClaimantsHandler } from '@app/claimants';
 import { FilingRenderHandler, FilingsModule } from '@app/filings';
 import { ClaimRecomputeHandler, ClaimsModule } from '@app/claims';
@@ -18,7 +18,13 @@ export class WorkerModule {
         FilingsModule,
         ClaimsModule,
       ],
-      providers: [SystemPingHandler, ImportClaimantsHandler, FilingRenderHandler, ClaimRecomputeHandler],
+      providers: [
+        SystemPingHandler,
+        ImportClaimantsHandler,
+        FilingRenderHandler,
+        ClaimRecomputeHandler,
+        AuditRetentionScheduler,
+      ],
     };
   }
 }

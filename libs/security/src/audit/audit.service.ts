@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, ADVISORY_LOCK, ValidationError, type AppConfig } from '@app/platform';
+import { APP_CONFIG, ADVISORY_LOCK, ValidationError, queryRows, type AppConfig } from '@app/platform';
 import type { ActorType, FirmScope } from '../tenancy';
 import { GENESIS_HASH, auditBody, auditHash, chainHash, type AuditHashFields } from './audit-hash';
 
@@ -191,6 +191,19 @@ function fieldsOf(r: AuditRow): AuditHashFields {
 }
 
 /**
+ * SQL condition selecting one chain (`firm_id = $n`, or `firm_id IS NULL` for the system chain), so
+ * that the (firm_id, id) index serves it; `IS NOT DISTINCT FROM` would not. Its parameters:
+ * {@link chainParams}.
+ */
+function chainIs(firmId: string | null, param: number): string {
+  return firmId === null ? 'firm_id IS NULL' : `firm_id = $${param}::uuid`;
+}
+
+function chainParams(firmId: string | null): unknown[] {
+  return firmId === null ? [] : [firmId];
+}
+
+/**
  * The tamper-evident audit trail. Events are appended in the caller's transaction (so an event
  * exists exactly when the change it records does), one hash chain per firm, serialized by a
  * transaction-scoped advisory lock on that firm's chain.
@@ -244,18 +257,8 @@ export class AuditService {
       const firmId = event.fields.firmId;
       const chain = firmId ?? '';
       let prev = heads.get(chain);
-      if (prev === undefined) {
-        // Rows of this chain still in the batch are ours; the lock keeps others out until commit.
-        await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce($2::text, 'system')))`, [
-          Number(ADVISORY_LOCK.auditChain),
-          firmId,
-        ]);
-        const prevRows = await tx.query<{ hash: Buffer }[]>(
-          `SELECT hash FROM audit_events WHERE firm_id IS NOT DISTINCT FROM $1 ORDER BY id DESC LIMIT 1`,
-          [firmId],
-        );
-        prev = prevRows[0]?.hash ?? GENESIS_HASH;
-      }
+      // Rows of this chain still in the batch are ours; the lock keeps others out until commit.
+      if (prev === undefined) prev = (await this.lockChain(tx, firmId)).hash;
       const hash = chainHash(prev, event.body);
       batch.push({ event, prev, hash });
       heads.set(chain, hash);
@@ -430,15 +433,117 @@ export class AuditService {
     };
   }
 
+  /**
+   * Takes a chain's lock for the rest of the transaction (appends and purges of one chain take turns)
+   * and returns its head: the newest event's id and hash, or the genesis hash of an empty chain.
+   */
+  private async lockChain(tx: EntityManager, firmId: string | null): Promise<{ id: string | null; hash: Buffer }> {
+    await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce($2::text, 'system')))`, [
+      Number(ADVISORY_LOCK.auditChain),
+      firmId,
+    ]);
+    const rows = await tx.query<{ id: string; hash: Buffer }[]>(
+      `SELECT id, hash FROM audit_events WHERE ${chainIs(firmId, 1)} ORDER BY id DESC LIMIT 1`,
+      chainParams(firmId),
+    );
+    return rows[0] ? { id: String(rows[0].id), hash: rows[0].hash } : { id: null, hash: GENESIS_HASH };
+  }
+
+  /** Where a chain's verification starts: after its latest purge (that purge's last hash), else genesis. */
+  private async chainStart(firmId: FirmScope | null): Promise<{ after: string; prev: Buffer }> {
+    const rows = await this.ds.query<{ through_id: string; through_hash: Buffer }[]>(
+      `SELECT through_id, through_hash FROM audit_purges WHERE ${chainIs(firmId, 1)}
+        ORDER BY through_id DESC LIMIT 1`,
+      chainParams(firmId),
+    );
+    return rows[0]
+      ? { after: String(rows[0].through_id), prev: rows[0].through_hash }
+      : { after: '0', prev: GENESIS_HASH };
+  }
+
+  /**
+   * Removes the events of every chain that are past their `keep_until`, oldest first and only as a
+   * prefix of the chain (the chain is cut at its start: an event still kept keeps every later event;
+   * the newest event always stays, it is the chain's head). Each cut records the last removed event's
+   * id and hash in `audit_purges` in the same transaction (verification starts there) and appends an
+   * `audit.purged` event to the chain; at most `batch` events go per transaction. The database
+   * refuses any other DELETE (see the AuditRetention migration).
+   */
+  async purgeExpired(batch = 20_000): Promise<{ chains: number; purged: number }> {
+    const chains = await this.ds.query<{ firm_id: string | null }[]>(
+      `SELECT id AS firm_id FROM firms UNION ALL SELECT NULL`,
+    );
+    let purged = 0;
+    let cut = 0;
+    for (const { firm_id } of chains) {
+      const firmId = firm_id as FirmScope | null;
+      // Another batch only while the last one was full: the event a cut appends is never cut in the same run.
+      for (let n = batch; n === batch;) {
+        n = await this.ds.transaction((tx) => this.purgeChainBatch(tx, firmId, batch));
+        purged += n;
+        if (n > 0) cut++;
+      }
+    }
+    return { chains: cut, purged };
+  }
+
+  /** One transaction of {@link purgeExpired} on one chain; returns how many events it removed. */
+  private async purgeChainBatch(tx: EntityManager, firmId: FirmScope | null, batch: number): Promise<number> {
+    const head = await this.lockChain(tx, firmId);
+    if (head.id === null) return 0;
+    const oldest = await tx.query<{ id: string; hash: Buffer; expired: boolean }[]>(
+      `SELECT id, hash, keep_until < now() AS expired FROM audit_events
+        WHERE ${chainIs(firmId, 1)} AND id < $${chainParams(firmId).length + 1}
+        ORDER BY id LIMIT $${chainParams(firmId).length + 2}`,
+      [...chainParams(firmId), head.id, batch],
+    );
+    let last: { id: string; hash: Buffer } | undefined;
+    let events = 0;
+    for (const row of oldest) {
+      if (!row.expired) break;
+      last = row;
+      events++;
+    }
+    if (!last) return 0;
+    await tx.query(`SET LOCAL jsi.audit_purge = 'on'`);
+    await tx.query(`INSERT INTO audit_purges (firm_id, through_id, through_hash, events) VALUES ($1, $2, $3, $4)`, [
+      firmId,
+      last.id,
+      last.hash,
+      events,
+    ]);
+    const removed = await queryRows<unknown>(
+      tx,
+      `DELETE FROM audit_events WHERE ${chainIs(firmId, 1)} AND id <= $${chainParams(firmId).length + 1} RETURNING 1`,
+      [...chainParams(firmId), last.id],
+    );
+    if (removed.length !== events) throw new Error(`audit purge: removed ${removed.length} events, expected ${events}`);
+    await tx.query(`RESET jsi.audit_purge`);
+    await this.recordMany(tx, [
+      {
+        firmId,
+        actorType: 'system',
+        actorId: null,
+        action: 'audit.purged',
+        reason: 'retention period over',
+        details: { events, throughId: String(last.id) },
+        retention: 'security',
+      },
+    ]);
+    return events;
+  }
+
   /** Walks one chain (a firm's, or the system chain with null) and reports the first broken link. */
   async verify(firmId: FirmScope | null): Promise<AuditVerifyResult> {
-    let prev: Buffer = GENESIS_HASH;
+    const start = await this.chainStart(firmId);
+    let prev = start.prev;
     let checked = 0;
-    let after = '0';
+    let after = start.after;
     for (;;) {
       const rows = await this.ds.query<AuditRow[]>(
-        `SELECT * FROM audit_events WHERE firm_id IS NOT DISTINCT FROM $1 AND id > $2 ORDER BY id LIMIT 5000`,
-        [firmId, after],
+        `SELECT * FROM audit_events WHERE ${chainIs(firmId, 1)} AND id > $${chainParams(firmId).length + 1}
+          ORDER BY id LIMIT 5000`,
+        [...chainParams(firmId), after],
       );
       if (rows.length === 0) return { ok: true, checked, firstBrokenId: null };
       for (const r of rows) {

@@ -8,6 +8,7 @@ import { Imports1763770500000 } from './1763770500000-imports';
 import { ClaimantsFillfactor1763770600000 } from './1763770600000-claimants-fillfactor';
 import { ClaimantClaims1763770700000 } from './1763770700000-claimant-claims';
 import { VelocityIndex1763770800000 } from './1763770800000-velocity-index';
+import { AuditRetention1763770900000 } from './1763770900000-audit-retention';
 
 /** Every migration, oldest first. Timestamped names; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ClaimantsFillfactor1763770600000,
   ClaimantClaims1763770700000,
   VelocityIndex1763770800000,
+  AuditRetention1763770900000,
 ];
