@@ -5,7 +5,7 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { BIDX } from '@app/claimants';
-import { encodeCursor } from '@app/platform';
+import { encodeCursor, keysetPositionSql } from '@app/platform';
 import { StaffService, Vault } from '@app/security';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { BENCH_PASSWORD as PASSWORD, createBenchCase, withBenchEnvironment } from './bench-helpers';
@@ -88,11 +88,12 @@ export const bench: Bench = () =>
           .send({ email: paralegal, password: PASSWORD })
           .expect(200)
       ).body.token as string;
-      const deep = await db.query<{ created_at: Date; id: string }>(
-        `SELECT created_at, id FROM claimants WHERE case_id = $1 ORDER BY created_at DESC, id DESC OFFSET 9999 LIMIT 1`,
+      const deep = await db.query<{ created_us: string; id: string }>(
+        `SELECT ${keysetPositionSql('c')} AS created_us, c.id FROM claimants c WHERE c.case_id = $1
+          ORDER BY c.created_at DESC, c.id DESC OFFSET 9999 LIMIT 1`,
         [kase.id],
       );
-      const cursor = encodeCursor(deep.rows[0].created_at, deep.rows[0].id);
+      const cursor = encodeCursor(deep.rows[0].created_us, deep.rows[0].id);
       const http = app.getHttpServer();
       const page = async (qs: string): Promise<void> => {
         const res = await request(http)
@@ -101,12 +102,13 @@ export const bench: Bench = () =>
         if (res.status !== 200 || (res.body as { items: unknown[] }).items.length !== 50)
           throw new Error(`list answered ${res.status}`);
       };
-      const raw = async (after?: { created_at: Date; id: string }): Promise<void> => {
+      const raw = async (after?: { created_us: string; id: string }): Promise<void> => {
         await db.query(
           `SELECT id, reference, status, name_enc, phone_enc, created_at FROM claimants
-            WHERE firm_id = $1 AND case_id = $2 ${after ? 'AND (created_at, id) < ($3, $4)' : ''}
+            WHERE firm_id = $1 AND case_id = $2
+              ${after ? `AND (created_at, id) < (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4)` : ''}
             ORDER BY created_at DESC, id DESC LIMIT 51`,
-          after ? [firm.firmId, kase.id, after.created_at, after.id] : [firm.firmId, kase.id],
+          after ? [firm.firmId, kase.id, after.created_us, after.id] : [firm.firmId, kase.id],
         );
       };
       await timeMany(20, () => page(''));

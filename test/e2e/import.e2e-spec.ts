@@ -176,6 +176,19 @@ describe('bulk import of claimants from CSV', () => {
       .set('authorization', `Bearer ${paralegal}`)
       .expect(200);
     expect(JSON.stringify(park.body)).toContain('101동 202호');
+    // One batch is one statement: its claimants share created_at to the microsecond, and the desk
+    // still pages through every one of them.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await request(t.http)
+        .get(`/api/v1/cases/${kase.id}/claimants?limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+        .set('authorization', `Bearer ${paralegal}`)
+        .expect(200);
+      seen.push(...page.body.items.map((i) => i.id));
+      cursor = page.body.nextCursor;
+    } while (cursor !== null && seen.length < 50);
+    expect(new Set(seen).size).toBe(4); // the form claimant and the three imported
 
     // Stored as the form stores them, plus where they came from; nothing in clear.
     const rows = await ds.query(

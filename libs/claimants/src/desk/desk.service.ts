@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CaseService } from '@app/cases';
-import { DomainError, NotFoundError, keysetAfter, keysetPage } from '@app/platform';
+import { DomainError, NotFoundError, keysetAfter, keysetPage, keysetPositionSql } from '@app/platform';
 import { claimResultJoinSql, currentClaimGeneration } from '@app/claims';
 import {
   AuditService,
@@ -43,6 +43,7 @@ interface ListRow extends EncryptedRow {
   reference: string;
   status: string;
   created_at: Date;
+  created_us: string;
   claim_amount_krw: string | null;
   flags: string[];
   ev_pending: number;
@@ -91,11 +92,13 @@ export class ClaimantDeskService {
     const limit = p(q.limit + 1);
     const generation = await currentClaimGeneration(this.ds, caseId);
     const rows = await this.ds.query<ListRow[]>(
-      `SELECT c.id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at, k.amount_krw AS claim_amount_krw,
+      `SELECT c.id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at, c.created_us,
+              k.amount_krw AS claim_amount_krw,
               coalesce(fl.kinds, '{}') AS flags,
               coalesce(ev.pending, 0) AS ev_pending, coalesce(ev.accepted, 0) AS ev_accepted,
               coalesce(ev.rejected, 0) AS ev_rejected
-         FROM (SELECT c.id, c.case_id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at
+         FROM (SELECT c.id, c.case_id, c.reference, c.status, c.name_enc, c.phone_enc, c.created_at,
+                      ${keysetPositionSql('c')} AS created_us
                  FROM claimants c
                 WHERE ${where.join(' AND ')}
                 ORDER BY c.created_at DESC, c.id DESC

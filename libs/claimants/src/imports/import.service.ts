@@ -14,6 +14,7 @@ import {
   enqueueJob,
   keysetAfter,
   keysetPage,
+  keysetPositionSql,
   type AppConfig,
   type FileStorage,
   type KeysetPage,
@@ -196,8 +197,9 @@ export class ImportService {
     const params: unknown[] = [caseId, firmId];
     const bind = (v: unknown): string => `$${params.push(v)}`;
     const after = page.cursor === undefined ? 'true' : keysetAfter(page.cursor, bind, 'i');
-    const rows = await this.ds.query<ImportRow[]>(
-      `SELECT ${VIEW_COLUMNS.replace('errors,', "'[]'::jsonb AS errors,")} FROM imports i
+    const rows = await this.ds.query<(ImportRow & { created_us: string })[]>(
+      `SELECT ${VIEW_COLUMNS.replace('errors,', "'[]'::jsonb AS errors,")}, ${keysetPositionSql('i')} AS created_us
+         FROM imports i
         WHERE i.case_id = $1 AND i.firm_id = $2 AND ${after}
         ORDER BY i.created_at DESC, i.id DESC LIMIT ${bind(page.limit + 1)}`,
       params,

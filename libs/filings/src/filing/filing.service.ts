@@ -21,6 +21,7 @@ import {
   enqueueJob,
   keysetAfter,
   keysetPage,
+  keysetPositionSql,
   type FileStorage,
   type KeysetPage,
 } from '@app/platform';
@@ -455,8 +456,8 @@ export class FilingService {
     const params: unknown[] = [firmId, caseId];
     const bind = (v: unknown): string => `$${params.push(v)}`;
     const after = page.cursor === undefined ? 'true' : keysetAfter(page.cursor, bind, 'f');
-    const rows = await this.ds.query<FilingRow[]>(
-      `SELECT * FROM filings f WHERE f.firm_id = $1 AND f.case_id = $2 AND ${after}
+    const rows = await this.ds.query<(FilingRow & { created_us: string })[]>(
+      `SELECT f.*, ${keysetPositionSql('f')} AS created_us FROM filings f WHERE f.firm_id = $1 AND f.case_id = $2 AND ${after}
         ORDER BY f.created_at DESC, f.id DESC LIMIT ${bind(page.limit + 1)}`,
       params,
     );
