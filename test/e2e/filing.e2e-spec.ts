@@ -510,6 +510,31 @@ describe('filing batches', () => {
       expect((res.body as Buffer).equals(chunk)).toBe(true);
     });
 
+    it('removes plaintext temporary files left by older versions', async () => {
+      const dir = join(t.config.dataDir, 'tmp');
+      mkdirSync(dir, { recursive: true });
+      const stale = join(dir, `filing-${randomUUID()}-plaintiff-list-1-abcd.part`);
+      const other = join(dir, 'unrelated.txt');
+      writeFileSync(stale, '홍길동,서울');
+      writeFileSync(other, 'x');
+      expect(await t.worker!.get(FilingDocumentStore).removeLegacyTemp()).toBe(1);
+      expect(readdirSync(dir)).toEqual(['unrelated.txt']);
+      rmSync(other);
+    });
+
+    it('deletes a document whose renderer fails after ending its output', async () => {
+      const before = storedFiles();
+      await expect(
+        t
+          .worker!.get(FilingDocumentStore)
+          .write({ filingId, label: '저장', kind: 'claim-table', volume: 9, volumes: 9 }, async (out) => {
+            await new Promise<void>((done) => out.end(Buffer.from('1,홍길동,300000\n'), done));
+            throw new Error('expected 2 rows, rendered 1');
+          }),
+      ).rejects.toThrow('expected 2 rows');
+      expect(storedFiles()).toBe(before);
+    });
+
     it('a render that fails leaves nothing stored and no plaintext behind', async () => {
       const secret = `평문표지-${randomUUID()}`;
       const before = storedFiles();

@@ -489,23 +489,28 @@ describe('security core', () => {
             await tx.query(`DELETE FROM audit_events WHERE id = $1`, [ids[0]]);
           }),
         ).rejects.toThrow(/append-only/);
-        // covered by a (forged) purge record, but not expired
-        await expect(
-          ds.transaction(async (tx) => {
-            await tx.query(`SET LOCAL jsi.audit_purge = 'on'`);
-            await tx.query(
-              `INSERT INTO audit_purges (firm_id, through_id, through_hash, events) VALUES ($1, $2, $3, 2)`,
-              [firmId, ids[1], Buffer.alloc(32)],
-            );
-            await tx.query(`DELETE FROM audit_events WHERE id = $1`, [ids[1]]);
-          }),
-        ).rejects.toThrow(/append-only/);
-        // expired and covered, but the transaction did not declare a purge
+        // a forged purge record is refused: wrong hash, a cut at an unexpired event, a cut at the head
+        const hashOf = async (id: string): Promise<Buffer> =>
+          (await ds.query<{ hash: Buffer }[]>(`SELECT hash FROM audit_events WHERE id = $1`, [id]))[0].hash;
+        for (const [through, hash] of [
+          [ids[0], Buffer.alloc(32)],
+          [ids[1], await hashOf(ids[1])],
+          [ids[2], await hashOf(ids[2])],
+        ] as const) {
+          await expect(
+            ds.query(`INSERT INTO audit_purges (firm_id, through_id, through_hash, events) VALUES ($1, $2, $3, 1)`, [
+              firmId,
+              through,
+              hash,
+            ]),
+          ).rejects.toThrow(/not a valid cut/);
+        }
+        // a valid cut, but the transaction did not declare a purge: the DELETE is still refused
         await expect(
           ds.transaction(async (tx) => {
             await tx.query(
               `INSERT INTO audit_purges (firm_id, through_id, through_hash, events) VALUES ($1, $2, $3, 1)`,
-              [firmId, ids[0], Buffer.alloc(32)],
+              [firmId, ids[0], await hashOf(ids[0])],
             );
             await tx.query(`DELETE FROM audit_events WHERE id = $1`, [ids[0]]);
           }),
@@ -515,6 +520,26 @@ describe('security core', () => {
         await expect(ds.query(`UPDATE audit_purges SET events = 0`)).rejects.toThrow(/append-only/);
         await expect(ds.query(`DELETE FROM audit_purges`)).rejects.toThrow(/append-only/);
         await expect(ds.query(`TRUNCATE audit_purges`)).rejects.toThrow(/append-only/);
+      });
+
+      it('refuses to purge an expired prefix that no longer verifies (it would erase the evidence)', async () => {
+        const firmId = await bareFirm('Tampered prefix firm');
+        const past = new Date(Date.now() - DAY);
+        const ids = await appendRaw(firmId, [past, past, new Date(Date.now() + DAY)]);
+        await ds.transaction(async (tx) => {
+          await tx.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`);
+          await tx.query(`UPDATE audit_events SET details = '{"n": 99}' WHERE id = $1`, [ids[1]]);
+          await tx.query(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update`);
+        });
+        await expect(t.api.get(AuditService).purgeExpired()).rejects.toThrow(`audit chain broken at event ${ids[1]}`);
+        expect(await chainIds(firmId)).toEqual(ids);
+        // put it back for the tests that verify every chain
+        await ds.transaction(async (tx) => {
+          await tx.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`);
+          await tx.query(`UPDATE audit_events SET details = '{"n": 1}' WHERE id = $1`, [ids[1]]);
+          await tx.query(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update`);
+        });
+        expect(await t.api.get(AuditService).verify(firmId as FirmScope)).toMatchObject({ ok: true });
       });
 
       it('detects events removed behind the purge (the chain no longer starts at the recorded cut)', async () => {

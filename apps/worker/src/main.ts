@@ -18,11 +18,13 @@ async function main(): Promise<void> {
       `WARNING: Redis maxmemory-policy is "${redis.maxmemoryPolicy ?? 'unknown'}"; queued jobs can be evicted. Use noeviction.\n`,
     );
   }
+  // The limit also counts the young generation (tens of MB): compare loosely, both ways.
   const heapMb = Math.round(getHeapStatistics().heap_size_limit / 1_048_576);
-  if (heapMb > config.workerHeapMb + 128) {
+  if (heapMb > config.workerHeapMb + 128 || heapMb < config.workerHeapMb) {
     process.stderr.write(
-      `WARNING: the worker's heap limit is ${heapMb} MB; start it with ${workerNodeArgs(config).join(' ')} ` +
-        `(npm start does) or its memory grows with garbage long before V8 collects it.\n`,
+      `WARNING: the worker's heap limit is ${heapMb} MB but WORKER_HEAP_MB is ${config.workerHeapMb}; start it ` +
+        `with ${workerNodeArgs(config).join(' ')} (npm start does): too high and its memory grows with garbage ` +
+        `long before V8 collects it, too low and a large job runs out of memory.\n`,
     );
   }
   const app = await createWorkerApp(config);

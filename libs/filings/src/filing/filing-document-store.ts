@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import { FILE_STORAGE, sealStream, type FileStorage } from '@app/platform';
+import { APP_CONFIG, FILE_STORAGE, sealStream, type AppConfig, type FileStorage } from '@app/platform';
 import { Vault, putSealedObject } from '@app/security';
 import { CONTENT_TYPE, documentFileName, type DocumentKind } from './filing-documents';
 
@@ -53,9 +55,28 @@ export class FilingDocumentStore {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     private readonly vault: Vault,
   ) {}
+
+  /**
+   * Deletes the plaintext temporary files (`DATA_DIR/tmp/filing-*.part`) that versions before
+   * sealed streaming rendered into, if a killed run left any. Run at worker boot.
+   */
+  async removeLegacyTemp(): Promise<number> {
+    const dir = join(this.config.dataDir, 'tmp');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return 0;
+    }
+    const stale = names.filter((n) => n.startsWith('filing-') && n.endsWith('.part'));
+    await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })));
+    if (stale.length > 0) this.log.warn(`removed ${stale.length} plaintext temporary files of older versions`);
+    return stale.length;
+  }
 
   async write(slot: DocumentSlot, render: (out: Writable) => Promise<RenderedFacts>): Promise<StoredDocument> {
     const id = randomUUID();
@@ -80,7 +101,10 @@ export class FilingDocumentStore {
       facts = await render(tap);
     } catch (err) {
       tap.destroy(err instanceof Error ? err : new Error(String(err)));
-      await stored.catch(() => undefined); // the storage has dropped the partial object
+      // Mid-stream, the storage drops the partial object; a renderer that failed after ending its
+      // output (a row count check) let it complete: delete it.
+      const complete = await stored.catch(() => undefined);
+      if (complete) await this.storage.delete(complete.storageKey).catch(() => undefined);
       throw err;
     }
     const { storageKey, wrappedKey } = await stored;

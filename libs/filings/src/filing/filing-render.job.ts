@@ -146,9 +146,13 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
     private readonly store: FilingDocumentStore,
   ) {}
 
-  /** Loads pdfkit, exceljs and the fonts and warms the renderers when the worker boots, not in its first filing. */
+  /**
+   * At worker boot: removes plaintext temp files of older versions, loads pdfkit, exceljs and the
+   * fonts and warms the renderers (not in the first filing).
+   */
   async onApplicationBootstrap(): Promise<void> {
     const started = Date.now();
+    await this.store.removeLegacyTemp();
     await warmUpRenderers();
     this.log.debug(`renderers warm in ${Date.now() - started} ms`);
   }

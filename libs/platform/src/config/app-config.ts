@@ -302,7 +302,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readAlarmSuspend: r.bool('READ_ALARM_SUSPEND', true),
     auditAccessRetentionDays: r.int('AUDIT_ACCESS_RETENTION_DAYS', 730, 730, 36_500),
     auditRightsRetentionDays: r.int('AUDIT_RIGHTS_RETENTION_DAYS', 1095, 1095, 36_500),
-    auditPurgeIntervalHours: r.int('AUDIT_PURGE_INTERVAL_HOURS', 24, 0, 24 * 30),
+    auditPurgeIntervalHours: r.int('AUDIT_PURGE_INTERVAL_HOURS', 24, 0, 24 * 7), // a week fits one timer
     outboxRelayEnabled: r.bool('OUTBOX_RELAY', true),
     outboxRelayIntervalMs: r.int('OUTBOX_RELAY_INTERVAL_MS', 250, 10, 60_000),
     outboxRedispatchAfterSeconds: r.int('OUTBOX_REDISPATCH_AFTER_SECONDS', 300, 1, 86_400),

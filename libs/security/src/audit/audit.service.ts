@@ -450,8 +450,8 @@ export class AuditService {
   }
 
   /** Where a chain's verification starts: after its latest purge (that purge's last hash), else genesis. */
-  private async chainStart(firmId: FirmScope | null): Promise<{ after: string; prev: Buffer }> {
-    const rows = await this.ds.query<{ through_id: string; through_hash: Buffer }[]>(
+  private async chainStart(db: EntityManager, firmId: FirmScope | null): Promise<{ after: string; prev: Buffer }> {
+    const rows = await db.query<{ through_id: string; through_hash: Buffer }[]>(
       `SELECT through_id, through_hash FROM audit_purges WHERE ${chainIs(firmId, 1)}
         ORDER BY through_id DESC LIMIT 1`,
       chainParams(firmId),
@@ -491,17 +491,24 @@ export class AuditService {
   private async purgeChainBatch(tx: EntityManager, firmId: FirmScope | null, batch: number): Promise<number> {
     const head = await this.lockChain(tx, firmId);
     if (head.id === null) return 0;
-    const oldest = await tx.query<{ id: string; hash: Buffer; expired: boolean }[]>(
-      `SELECT id, hash, keep_until < now() AS expired FROM audit_events
+    const start = await this.chainStart(tx, firmId);
+    const oldest = await tx.query<(AuditRow & { expired: boolean })[]>(
+      `SELECT *, keep_until < now() AS expired FROM audit_events
         WHERE ${chainIs(firmId, 1)} AND id < $${chainParams(firmId).length + 1}
         ORDER BY id LIMIT $${chainParams(firmId).length + 2}`,
       [...chainParams(firmId), head.id, batch],
     );
+    // What goes must still verify: a purge never erases the evidence of tampering.
+    let prev = start.prev;
     let last: { id: string; hash: Buffer } | undefined;
     let events = 0;
     for (const row of oldest) {
       if (!row.expired) break;
-      last = row;
+      if (!row.prev_hash.equals(prev) || !auditHash(prev, fieldsOf(row)).equals(row.hash)) {
+        throw new Error(`audit chain broken at event ${row.id}: nothing purged from this chain`);
+      }
+      prev = row.hash;
+      last = { id: String(row.id), hash: row.hash };
       events++;
     }
     if (!last) return 0;
@@ -535,26 +542,35 @@ export class AuditService {
 
   /** Walks one chain (a firm's, or the system chain with null) and reports the first broken link. */
   async verify(firmId: FirmScope | null): Promise<AuditVerifyResult> {
-    const start = await this.chainStart(firmId);
-    let prev = start.prev;
-    let checked = 0;
-    let after = start.after;
-    for (;;) {
-      const rows = await this.ds.query<AuditRow[]>(
-        `SELECT * FROM audit_events WHERE ${chainIs(firmId, 1)} AND id > $${chainParams(firmId).length + 1}
-          ORDER BY id LIMIT 5000`,
-        [...chainParams(firmId), after],
+    // One snapshot: a purge committing halfway through the walk must not look like a broken link.
+    return this.ds.transaction('REPEATABLE READ', async (tx) => {
+      await tx.query('SET TRANSACTION READ ONLY');
+      const start = await this.chainStart(tx, firmId);
+      const p = chainParams(firmId).length + 1;
+      const leftBehind = await tx.query<{ id: string }[]>(
+        `SELECT id FROM audit_events WHERE ${chainIs(firmId, 1)} AND id <= $${p} ORDER BY id LIMIT 1`,
+        [...chainParams(firmId), start.after],
       );
-      if (rows.length === 0) return { ok: true, checked, firstBrokenId: null };
-      for (const r of rows) {
-        if (!r.prev_hash.equals(prev) || !auditHash(prev, fieldsOf(r)).equals(r.hash)) {
-          return { ok: false, checked, firstBrokenId: String(r.id) };
+      if (leftBehind[0]) return { ok: false, checked: 0, firstBrokenId: String(leftBehind[0].id) };
+      let prev = start.prev;
+      let checked = 0;
+      let after = start.after;
+      for (;;) {
+        const rows = await tx.query<AuditRow[]>(
+          `SELECT * FROM audit_events WHERE ${chainIs(firmId, 1)} AND id > $${p} ORDER BY id LIMIT 5000`,
+          [...chainParams(firmId), after],
+        );
+        if (rows.length === 0) return { ok: true, checked, firstBrokenId: null };
+        for (const r of rows) {
+          if (!r.prev_hash.equals(prev) || !auditHash(prev, fieldsOf(r)).equals(r.hash)) {
+            return { ok: false, checked, firstBrokenId: String(r.id) };
+          }
+          prev = r.hash;
+          checked++;
         }
-        prev = r.hash;
-        checked++;
+        after = String(rows[rows.length - 1].id);
       }
-      after = String(rows[rows.length - 1].id);
-    }
+    });
   }
 
   /** Every chain in the database (operator command). */

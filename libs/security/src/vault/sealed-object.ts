@@ -85,9 +85,19 @@ export async function putSealedObject(
     try {
       await storage.put(storageKey, sealer);
     } catch (err) {
+      // A store that failed before reading leaves the streams open: close them, so that no writer
+      // (a renderer, an upload) waits forever for room.
+      const reason = err instanceof Error ? err : new Error(String(err));
+      sealer.destroy(reason);
+      for (const s of source.plaintext) s.destroy(reason);
       throw failure?.() ?? streamError ?? err;
     }
-    return { storageKey, wrappedKey: vault.wrapKey(source.purpose, source.ownerId, dataKey) };
+    try {
+      return { storageKey, wrappedKey: vault.wrapKey(source.purpose, source.ownerId, dataKey) };
+    } catch (err) {
+      await storage.delete(storageKey).catch(() => undefined);
+      throw err;
+    }
   } finally {
     dataKey.fill(0);
   }

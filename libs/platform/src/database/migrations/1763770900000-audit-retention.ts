@@ -10,7 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * The database enforces it: DELETE on `audit_events` is refused unless the transaction says it is a
  * purge (`SET LOCAL jsi.audit_purge = 'on'`), the event is past `keep_until`, and a purge record of
- * the same chain already covers the event's id. UPDATE and TRUNCATE stay refused.
+ * the same chain already covers the event's id; a purge record is refused unless it is a real cut
+ * (see audit_purges_check). UPDATE and TRUNCATE of either table stay refused.
  */
 export class AuditRetention1763770900000 implements MigrationInterface {
   name = 'AuditRetention1763770900000';
@@ -32,13 +33,49 @@ export class AuditRetention1763770900000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER audit_purges_no_truncate BEFORE TRUNCATE ON audit_purges
         FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()`);
+    // A purge record must describe a real cut: past the chain's previous cut, short of its newest
+    // event, at an event of that chain whose hash it copies, with nothing unexpired up to it.
+    await q.query(`
+      CREATE FUNCTION audit_purges_check() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        cut_hash bytea;
+      BEGIN
+        IF NEW.firm_id IS NULL THEN
+          SELECT hash INTO cut_hash FROM audit_events WHERE firm_id IS NULL AND id = NEW.through_id;
+          IF cut_hash IS DISTINCT FROM NEW.through_hash
+             OR EXISTS (SELECT 1 FROM audit_purges WHERE firm_id IS NULL AND through_id >= NEW.through_id)
+             OR NOT EXISTS (SELECT 1 FROM audit_events WHERE firm_id IS NULL AND id > NEW.through_id)
+             OR EXISTS (SELECT 1 FROM audit_events WHERE firm_id IS NULL AND id <= NEW.through_id
+                                                     AND keep_until >= now()) THEN
+            RAISE EXCEPTION 'audit_purges: not a valid cut of the system chain' USING ERRCODE = 'insufficient_privilege';
+          END IF;
+        ELSE
+          SELECT hash INTO cut_hash FROM audit_events WHERE firm_id = NEW.firm_id AND id = NEW.through_id;
+          IF cut_hash IS DISTINCT FROM NEW.through_hash
+             OR EXISTS (SELECT 1 FROM audit_purges WHERE firm_id = NEW.firm_id AND through_id >= NEW.through_id)
+             OR NOT EXISTS (SELECT 1 FROM audit_events WHERE firm_id = NEW.firm_id AND id > NEW.through_id)
+             OR EXISTS (SELECT 1 FROM audit_events WHERE firm_id = NEW.firm_id AND id <= NEW.through_id
+                                                     AND keep_until >= now()) THEN
+            RAISE EXCEPTION 'audit_purges: not a valid cut of this chain' USING ERRCODE = 'insufficient_privilege';
+          END IF;
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER audit_purges_valid_cut BEFORE INSERT ON audit_purges
+        FOR EACH ROW EXECUTE FUNCTION audit_purges_check()`);
+    // Branches on NULL so that both lookups use audit_purges_chain_idx.
     await q.query(`
       CREATE FUNCTION audit_events_purge_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        covered boolean;
       BEGIN
-        IF current_setting('jsi.audit_purge', true) = 'on'
-           AND OLD.keep_until < now()
-           AND EXISTS (SELECT 1 FROM audit_purges p
-                        WHERE p.firm_id IS NOT DISTINCT FROM OLD.firm_id AND p.through_id >= OLD.id) THEN
+        IF OLD.firm_id IS NULL THEN
+          covered := EXISTS (SELECT 1 FROM audit_purges p WHERE p.firm_id IS NULL AND p.through_id >= OLD.id);
+        ELSE
+          covered := EXISTS (SELECT 1 FROM audit_purges p WHERE p.firm_id = OLD.firm_id AND p.through_id >= OLD.id);
+        END IF;
+        IF current_setting('jsi.audit_purge', true) = 'on' AND OLD.keep_until < now() AND covered THEN
           RETURN OLD;
         END IF;
         RAISE EXCEPTION 'audit_events is append-only (DELETE refused: only a purge of expired events may remove them)'
@@ -61,5 +98,6 @@ export class AuditRetention1763770900000 implements MigrationInterface {
         FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change()`);
     await q.query(`DROP FUNCTION audit_events_purge_gate()`);
     await q.query(`DROP TABLE audit_purges`);
+    await q.query(`DROP FUNCTION audit_purges_check()`);
   }
 }
