@@ -9,6 +9,7 @@ import { ClaimantsFillfactor1763770600000 } from './1763770600000-claimants-fill
 import { ClaimantClaims1763770700000 } from './1763770700000-claimant-claims';
 import { VelocityIndex1763770800000 } from './1763770800000-velocity-index';
 import { AuditRetention1763770900000 } from './1763770900000-audit-retention';
+import { RedundantFirmKeys1763771000000 } from './1763771000000-redundant-firm-keys';
 
 /** Every migration, oldest first. Timestamped names; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ClaimantClaims1763770700000,
   VelocityIndex1763770800000,
   AuditRetention1763770900000,
+  RedundantFirmKeys1763771000000,
 ];
