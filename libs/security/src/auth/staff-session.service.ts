@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, DomainError, type AppConfig, queryRows } from '@app/platform';
 import { isRole } from '../permissions';
+import { pooledRandomBytes } from './random-pool';
 import { firmScope, type StaffPrincipal } from '../tenancy';
 
 const TOKEN_PREFIX = 'jsis_';
@@ -14,7 +15,7 @@ export function hashToken(token: string): Buffer {
 
 /** 256 random bits, URL-safe; only its SHA-256 is stored. */
 export function newToken(prefix: string): string {
-  return `${prefix}${randomBytes(32).toString('base64url')}`;
+  return `${prefix}${pooledRandomBytes(32).toString('base64url')}`;
 }
 
 export interface IssuedSession {
