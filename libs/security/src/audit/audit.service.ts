@@ -470,13 +470,10 @@ export class AuditService {
    * refuses any other DELETE (see the AuditRetention migration).
    */
   async purgeExpired(batch = 20_000): Promise<{ chains: number; purged: number }> {
-    const chains = await this.ds.query<{ firm_id: string | null }[]>(
-      `SELECT id AS firm_id FROM firms UNION ALL SELECT NULL`,
-    );
+    const chains = await this.chains();
     let purged = 0;
     let cut = 0;
-    for (const { firm_id } of chains) {
-      const firmId = firm_id as FirmScope | null;
+    for (const firmId of chains) {
       // Another batch only while the last one was full: the event a cut appends is never cut in the same run.
       for (let n = batch; n === batch;) {
         n = await this.ds.transaction((tx) => this.purgeChainBatch(tx, firmId, batch));
@@ -575,13 +572,23 @@ export class AuditService {
 
   /** Every chain in the database (operator command). */
   async verifyAll(): Promise<AuditVerifyResult & { chains: number }> {
-    const firms = await this.ds.query<{ firm_id: string | null }[]>(`SELECT DISTINCT firm_id FROM audit_events`);
+    const chains = await this.chains();
     let checked = 0;
-    for (const f of firms) {
-      const r = await this.verify(f.firm_id as FirmScope | null);
+    for (const firmId of chains) {
+      const r = await this.verify(firmId);
       checked += r.checked;
-      if (!r.ok) return { ...r, checked, chains: firms.length };
+      if (!r.ok) return { ...r, checked, chains: chains.length };
     }
-    return { ok: true, checked, firstBrokenId: null, chains: firms.length };
+    return { ok: true, checked, firstBrokenId: null, chains: chains.length };
+  }
+
+  /** The chains that hold events: one per firm, and the system chain (null); index probes, no scan. */
+  private async chains(): Promise<(FirmScope | null)[]> {
+    const rows = await this.ds.query<{ firm_id: string | null }[]>(
+      `SELECT f.id AS firm_id FROM firms f WHERE EXISTS (SELECT 1 FROM audit_events e WHERE e.firm_id = f.id)
+       UNION ALL
+       SELECT NULL WHERE EXISTS (SELECT 1 FROM audit_events WHERE firm_id IS NULL)`,
+    );
+    return rows.map((r) => r.firm_id as FirmScope | null);
   }
 }
