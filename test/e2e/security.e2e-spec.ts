@@ -455,6 +455,25 @@ describe('security core', () => {
         expect(await chainIds(firmId)).toEqual(left);
       });
 
+      it('cuts a long expired prefix in several transactions, each recorded and verifiable', async () => {
+        const firmId = await bareFirm('Batched firm');
+        const past = new Date(Date.now() - DAY);
+        const ids = await appendRaw(firmId, [past, past, past, past, past, past, past, new Date(Date.now() + DAY)]);
+        await t.api.get(AuditService).purgeExpired(3);
+        const cuts = await ds.query<{ through_id: string; events: string }[]>(
+          `SELECT through_id, events FROM audit_purges WHERE firm_id = $1 ORDER BY id`,
+          [firmId],
+        );
+        expect(cuts).toEqual([
+          { through_id: ids[2], events: '3' },
+          { through_id: ids[5], events: '3' },
+          { through_id: ids[6], events: '1' },
+        ]);
+        expect((await chainIds(firmId))[0]).toBe(ids[7]);
+        expect(await t.api.get(AuditService).verify(firmId as FirmScope)).toMatchObject({ ok: true, checked: 4 });
+        await expect(t.api.get(AuditService).purgeExpired(0)).rejects.toThrow(RangeError);
+      });
+
       it('keeps the newest event of a chain even when everything has expired', async () => {
         const firmId = await bareFirm('Expired firm');
         const past = new Date(Date.now() - DAY);
@@ -531,8 +550,15 @@ describe('security core', () => {
           await tx.query(`UPDATE audit_events SET details = '{"n": 99}' WHERE id = $1`, [ids[1]]);
           await tx.query(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update`);
         });
-        await expect(t.api.get(AuditService).purgeExpired()).rejects.toThrow(`audit chain broken at event ${ids[1]}`);
+        // an expired prefix elsewhere still goes: one chain's trouble does not hold the others back
+        const other = await bareFirm('Healthy firm');
+        const otherIds = await appendRaw(other, [past, new Date(Date.now() + DAY)]);
+        const result = await t.api.get(AuditService).purgeExpired();
+        expect(result.failures).toEqual([
+          `chain ${firmId}: audit chain broken at event ${ids[1]}: nothing purged from this chain`,
+        ]);
         expect(await chainIds(firmId)).toEqual(ids);
+        expect((await chainIds(other))[0]).toBe(otherIds[1]);
         // put it back for the tests that verify every chain
         await ds.transaction(async (tx) => {
           await tx.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`);

@@ -69,13 +69,20 @@ export class FilingDocumentStore {
     let names: string[];
     try {
       names = await readdir(dir);
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.log.warn(`cannot list ${dir} for old plaintext temporary files: ${(err as Error).message}`);
+      }
       return 0;
     }
+    // (During a rolling deploy an old worker's render in progress loses its file and is retried.)
     const stale = names.filter((n) => n.startsWith('filing-') && n.endsWith('.part'));
-    await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })));
-    if (stale.length > 0) this.log.warn(`removed ${stale.length} plaintext temporary files of older versions`);
-    return stale.length;
+    const results = await Promise.allSettled(stale.map((n) => rm(join(dir, n), { force: true })));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    for (const f of failed) this.log.warn(`cannot remove an old plaintext temporary file: ${String(f.reason)}`);
+    const removed = stale.length - failed.length;
+    if (removed > 0) this.log.warn(`removed ${removed} plaintext temporary files of older versions`);
+    return removed;
   }
 
   async write(slot: DocumentSlot, render: (out: Writable) => Promise<RenderedFacts>): Promise<StoredDocument> {

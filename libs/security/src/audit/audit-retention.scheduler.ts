@@ -41,8 +41,9 @@ export class AuditRetentionScheduler implements OnApplicationBootstrap, BeforeAp
   /** One purge now (also what the timer runs); failures are logged and retried at the next interval. */
   async runOnce(): Promise<void> {
     try {
-      const { chains, purged } = await this.audit.purgeExpired();
+      const { chains, purged, failures } = await this.audit.purgeExpired();
       if (purged > 0) this.log.log(`audit retention: ${purged} expired events purged from ${chains} chain cuts`);
+      for (const f of failures) this.log.warn(`audit retention: ${f}`);
     } catch (err) {
       this.log.warn(`audit retention purge failed: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -83,6 +83,8 @@ const DAY_MS = 86_400_000;
 const COPY_MIN_ROWS = 64;
 /** Rows per string handed to COPY (well under V8's large-object size). */
 const COPY_CHUNK_ROWS = 64;
+/** Events a purge reads (and re-verifies) per query. */
+const PURGE_PAGE = 1000;
 /** Events hashed between two turns of the event loop while a batch is being written. */
 const YIELD_EVERY = 100;
 const AUDIT_COLUMNS =
@@ -469,19 +471,25 @@ export class AuditService {
    * `audit.purged` event to the chain; at most `batch` events go per transaction. The database
    * refuses any other DELETE (see the AuditRetention migration).
    */
-  async purgeExpired(batch = 20_000): Promise<{ chains: number; purged: number }> {
-    const chains = await this.chains();
+  async purgeExpired(batch = 20_000): Promise<{ chains: number; purged: number; failures: string[] }> {
+    if (!Number.isSafeInteger(batch) || batch < 1) throw new RangeError('batch must be a positive integer');
     let purged = 0;
     let cut = 0;
-    for (const firmId of chains) {
-      // Another batch only while the last one was full: the event a cut appends is never cut in the same run.
-      for (let n = batch; n === batch;) {
-        n = await this.ds.transaction((tx) => this.purgeChainBatch(tx, firmId, batch));
-        purged += n;
-        if (n > 0) cut++;
+    const failures: string[] = [];
+    for (const firmId of await this.chains()) {
+      try {
+        // Another batch only while the last one was full: the event a cut appends is never cut in the same run.
+        for (let n = batch; n === batch;) {
+          n = await this.ds.transaction((tx) => this.purgeChainBatch(tx, firmId, batch));
+          purged += n;
+          if (n > 0) cut++;
+        }
+      } catch (err) {
+        // one chain's trouble (a broken link, a lost connection) must not keep the others past retention
+        failures.push(`chain ${firmId ?? 'system'}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    return { chains: cut, purged };
+    return { chains: cut, purged, failures };
   }
 
   /** One transaction of {@link purgeExpired} on one chain; returns how many events it removed. */
@@ -489,24 +497,34 @@ export class AuditService {
     const head = await this.lockChain(tx, firmId);
     if (head.id === null) return 0;
     const start = await this.chainStart(tx, firmId);
-    const oldest = await tx.query<(AuditRow & { expired: boolean })[]>(
-      `SELECT *, keep_until < now() AS expired FROM audit_events
-        WHERE ${chainIs(firmId, 1)} AND id < $${chainParams(firmId).length + 1}
-        ORDER BY id LIMIT $${chainParams(firmId).length + 2}`,
-      [...chainParams(firmId), head.id, batch],
-    );
-    // What goes must still verify: a purge never erases the evidence of tampering.
+    const p = chainParams(firmId).length;
+    // What goes must still verify: a purge never erases the evidence of tampering. Read in pages
+    // from the last cut on, up to the first event still kept (usually the very first: nothing to do).
     let prev = start.prev;
+    let after = start.after;
     let last: { id: string; hash: Buffer } | undefined;
     let events = 0;
-    for (const row of oldest) {
-      if (!row.expired) break;
-      if (!row.prev_hash.equals(prev) || !auditHash(prev, fieldsOf(row)).equals(row.hash)) {
-        throw new Error(`audit chain broken at event ${row.id}: nothing purged from this chain`);
+    for (let done = false; !done && events < batch;) {
+      const page = await tx.query<(AuditRow & { expired: boolean })[]>(
+        `SELECT *, keep_until < now() AS expired FROM audit_events
+          WHERE ${chainIs(firmId, 1)} AND id > $${p + 1} AND id < $${p + 2}
+          ORDER BY id LIMIT $${p + 3}`,
+        [...chainParams(firmId), after, head.id, Math.min(PURGE_PAGE, batch - events)],
+      );
+      done = page.length < Math.min(PURGE_PAGE, batch - events);
+      for (const row of page) {
+        if (!row.expired) {
+          done = true;
+          break;
+        }
+        if (!row.prev_hash.equals(prev) || !auditHash(prev, fieldsOf(row)).equals(row.hash)) {
+          throw new Error(`audit chain broken at event ${row.id}: nothing purged from this chain`);
+        }
+        prev = row.hash;
+        last = { id: String(row.id), hash: row.hash };
+        events++;
       }
-      prev = row.hash;
-      last = { id: String(row.id), hash: row.hash };
-      events++;
+      after = last?.id ?? after;
     }
     if (!last) return 0;
     await tx.query(`SET LOCAL jsi.audit_purge = 'on'`);
@@ -518,8 +536,8 @@ export class AuditService {
     ]);
     const removed = await queryRows<unknown>(
       tx,
-      `DELETE FROM audit_events WHERE ${chainIs(firmId, 1)} AND id <= $${chainParams(firmId).length + 1} RETURNING 1`,
-      [...chainParams(firmId), last.id],
+      `DELETE FROM audit_events WHERE ${chainIs(firmId, 1)} AND id > $${p + 1} AND id <= $${p + 2} RETURNING 1`,
+      [...chainParams(firmId), start.after, last.id],
     );
     if (removed.length !== events) throw new Error(`audit purge: removed ${removed.length} events, expected ${events}`);
     await tx.query(`RESET jsi.audit_purge`);

@@ -17,6 +17,10 @@ describe('pooledRandomBytes', () => {
     expect(pooledRandomBytes(16).equals(Buffer.alloc(16))).toBe(false);
   });
 
+  it.each([0, -1, 1.5, Number.NaN])('refuses a length of %p', (n) => {
+    expect(() => pooledRandomBytes(n)).toThrow(RangeError);
+  });
+
   it('serves sizes larger than the pool directly', () => {
     const big = pooledRandomBytes(10_000);
     expect(big).toHaveLength(10_000);

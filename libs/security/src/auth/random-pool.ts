@@ -10,6 +10,7 @@ let offset = POOL_BYTES;
  * draws a token on every submission. Each byte is handed out once; the slice is a copy.
  */
 export function pooledRandomBytes(n: number): Buffer {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError('pooledRandomBytes: n must be a positive integer');
   if (n > POOL_BYTES) return randomFillSync(Buffer.alloc(n));
   if (offset + n > POOL_BYTES) {
     randomFillSync(pool);

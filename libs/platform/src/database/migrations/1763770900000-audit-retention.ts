@@ -46,7 +46,8 @@ export class AuditRetention1763770900000 implements MigrationInterface {
              OR EXISTS (SELECT 1 FROM audit_purges WHERE firm_id IS NULL AND through_id >= NEW.through_id)
              OR NOT EXISTS (SELECT 1 FROM audit_events WHERE firm_id IS NULL AND id > NEW.through_id)
              OR EXISTS (SELECT 1 FROM audit_events WHERE firm_id IS NULL AND id <= NEW.through_id
-                                                     AND keep_until >= now()) THEN
+                          AND id > coalesce((SELECT max(through_id) FROM audit_purges WHERE firm_id IS NULL), 0)
+                          AND keep_until >= now()) THEN
             RAISE EXCEPTION 'audit_purges: not a valid cut of the system chain' USING ERRCODE = 'insufficient_privilege';
           END IF;
         ELSE
@@ -55,7 +56,8 @@ export class AuditRetention1763770900000 implements MigrationInterface {
              OR EXISTS (SELECT 1 FROM audit_purges WHERE firm_id = NEW.firm_id AND through_id >= NEW.through_id)
              OR NOT EXISTS (SELECT 1 FROM audit_events WHERE firm_id = NEW.firm_id AND id > NEW.through_id)
              OR EXISTS (SELECT 1 FROM audit_events WHERE firm_id = NEW.firm_id AND id <= NEW.through_id
-                                                     AND keep_until >= now()) THEN
+                          AND id > coalesce((SELECT max(through_id) FROM audit_purges WHERE firm_id = NEW.firm_id), 0)
+                          AND keep_until >= now()) THEN
             RAISE EXCEPTION 'audit_purges: not a valid cut of this chain' USING ERRCODE = 'insufficient_privilege';
           END IF;
         END IF;

@@ -1,8 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Drops foreign keys that only repeat what another key of the same row already guarantees: a
- * history row or a flag points to its claimant (kept), and the claimant points to its firm and case.
+ * Drops foreign keys to the firm and the case from rows that also point to their claimant (kept),
+ * which points to its firm and case. (None of these keys ever checked that the columns match the
+ * claimant's: the code copies them from the claimant it has just read.)
  * Each dropped key cost a trigger and a key-share lock on the firm's (or case's) single row for
  * every row inserted: 100,000 history rows when a filing of 100,000 plaintiffs becomes ready, and a
  * multixact on that one hot row when many submissions arrive at once.
