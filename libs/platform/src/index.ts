@@ -22,6 +22,7 @@ export * from './http/validation';
 export * from './http/keyset-cursor';
 export * from './runtime/embedded-postgres';
 export * from './runtime/private-redis';
+export * from './runtime/repeating-task';
 export * from './system/health.service';
 export * from './system/system-ping';
 export * from './storage/file-storage';

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { RepeatingTask } from '../runtime/repeating-task';
 import { isJobName } from './job-contract';
 import { QueueProducer, type OutboxJob } from './queue-producer.service';
 
@@ -17,9 +18,15 @@ const BATCH = 200;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(OutboxRelay.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = false;
+  /** One batch at a time: the next at once while batches come full, else after the interval. */
+  private readonly loop = new RepeatingTask(
+    () =>
+      this.relayOnce().catch((e: unknown) => {
+        this.log.warn(`outbox relay failed: ${e instanceof Error ? e.message : String(e)}`);
+        return 0;
+      }),
+    (sent) => (sent === BATCH ? 0 : this.config.outboxRelayIntervalMs),
+  );
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -29,37 +36,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationBootstrap(): void {
     // Operator commands (the CLI) write outbox rows but leave relaying to the running services.
-    if (this.config.outboxRelayEnabled) this.schedule(0);
+    if (this.config.outboxRelayEnabled) this.loop.schedule(0);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => 0);
+    await this.loop.stop();
   }
 
   /** Relays now (after a commit) instead of waiting for the next tick. */
   kick(): void {
-    if (this.stopped || this.running || !this.config.outboxRelayEnabled) return;
-    this.schedule(0);
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.relayOnce()
-        .catch((e: unknown) => {
-          this.log.warn(`outbox relay failed: ${e instanceof Error ? e.message : String(e)}`);
-          return 0;
-        })
-        .finally(() => {
-          this.running = undefined;
-        });
-      void this.running.then((n) => this.schedule(n === BATCH ? 0 : this.config.outboxRelayIntervalMs));
-    }, delay);
-    this.timer.unref();
+    if (this.loop.busy || !this.config.outboxRelayEnabled) return;
+    this.loop.schedule(0);
   }
 
   /** One batch; returns how many rows it sent. */

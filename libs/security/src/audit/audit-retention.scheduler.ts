@@ -5,7 +5,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { APP_CONFIG, RepeatingTask, type AppConfig } from '@app/platform';
 import { AuditService } from './audit.service';
 
 /** First purge this long after the worker starts (not in the middle of a boot storm). */
@@ -19,9 +19,10 @@ const FIRST_RUN_DELAY_MS = 60_000;
 @Injectable()
 export class AuditRetentionScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger(AuditRetentionScheduler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly loop = new RepeatingTask(
+    () => this.runOnce(),
+    () => this.config.auditPurgeIntervalHours * 3_600_000,
+  );
 
   constructor(
     private readonly audit: AuditService,
@@ -29,13 +30,11 @@ export class AuditRetentionScheduler implements OnApplicationBootstrap, BeforeAp
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.auditPurgeIntervalHours > 0) this.schedule(FIRST_RUN_DELAY_MS);
+    if (this.config.auditPurgeIntervalHours > 0) this.loop.schedule(FIRST_RUN_DELAY_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One purge now (also what the timer runs); failures are logged and retried at the next interval. */
@@ -47,16 +46,5 @@ export class AuditRetentionScheduler implements OnApplicationBootstrap, BeforeAp
     } catch (err) {
       this.log.warn(`audit retention purge failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce().finally(() => {
-        this.running = undefined;
-        this.schedule(this.config.auditPurgeIntervalHours * 3_600_000);
-      });
-    }, delayMs);
-    this.timer.unref();
   }
 }
