@@ -650,6 +650,141 @@ describe('filing batches', () => {
     });
   });
 
+  describe('plaintiffs while the documents render', () => {
+    /** A backend of this database whose current (or last) statement matches `like`, in `state`, waiting for a lock or not. */
+    const backend = (like: string, opts: { state?: string; waitingForLock?: boolean }) =>
+      waitFor(
+        async () => {
+          const rows = await ds.query<{ pid: number }[]>(
+            `SELECT pid FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE $1
+                AND ($2::text IS NULL OR state = $2)
+                AND ($3::boolean IS NULL OR (wait_event_type = 'Lock') = $3)`,
+            [like, opts.state ?? null, opts.waitingForLock ?? null],
+          );
+          return rows[0];
+        },
+        { what: `a backend running ${like}` },
+      );
+
+    it('moves them to filed while rendering; a withdrawal meanwhile waits for the filing, then is refused', async () => {
+      const ids = await approvedClaimants(['권태양', '남궁민']);
+      await setAmounts(ids, () => 300_000);
+      // Holds back every document's INSERT, so the render cannot finish until released.
+      const hold = ds.createQueryRunner();
+      await hold.connect();
+      await hold.startTransaction();
+      try {
+        await hold.query(`LOCK TABLE filing_documents IN SHARE MODE`);
+        const res = await api()
+          .post(`/cases/${kase.id}/filings`, { label: '6차', selection: { claimantIds: ids }, eFiling: false })
+          .expect(202);
+        const id = (res.body as { id: string }).id;
+        // the move has run (its transaction open, uncommitted) while the first document waits
+        await backend('%WITH moved AS%', { state: 'idle in transaction' });
+        await backend('INSERT INTO filing_documents%', { waitingForLock: true });
+        const states = await ds.query<{ status: string }[]>(`SELECT status FROM claimants WHERE id = ANY($1::uuid[])`, [
+          ids,
+        ]);
+        expect(states.map((r) => r.status)).toEqual(['approved', 'approved']);
+        const refused = api()
+          .post(`/cases/${kase.id}/claimants/${ids[0]}/transitions`, { to: 'withdrawn', reason: '원고 철회 요청' })
+          .then((r) => r);
+        await backend('%FROM claimants WHERE firm_id = $1 AND case_id = $2 AND id = $3 FOR UPDATE%', {
+          waitingForLock: true,
+        });
+        await hold.commitTransaction();
+        expect((await waitStatus(id, ['ready', 'failed'])).status).toBe('ready');
+        const answer = await refused;
+        expect(answer.status).toBe(409);
+        expect((answer.body as { code: string }).code).toBe('INVALID_TRANSITION');
+        const after = await ds.query<{ status: string }[]>(`SELECT status FROM claimants WHERE id = ANY($1::uuid[])`, [
+          ids,
+        ]);
+        expect(after.map((r) => r.status)).toEqual(['filed', 'filed']);
+      } finally {
+        if (hold.isTransactionActive) await hold.rollbackTransaction();
+        await hold.release();
+      }
+    });
+
+    it('fails the filing, plaintiffs untouched, when one was withdrawn before the move could take them', async () => {
+      const ids = await approvedClaimants(['황보윤', '제갈민']);
+      await setAmounts(ids, () => 300_000);
+      // A withdrawal in progress holds the claimant's row: the move waits for it.
+      const withdrawing = ds.createQueryRunner();
+      await withdrawing.connect();
+      await withdrawing.startTransaction();
+      try {
+        await withdrawing.query(`SELECT 1 FROM claimants WHERE id = $1 FOR NO KEY UPDATE`, [ids[1]]);
+        const res = await api()
+          .post(`/cases/${kase.id}/filings`, { label: '7차', selection: { claimantIds: ids }, eFiling: false })
+          .expect(202);
+        const id = (res.body as { id: string }).id;
+        await backend('%WITH moved AS%', { waitingForLock: true });
+        await withdrawing.query(`UPDATE claimants SET status = 'withdrawn' WHERE id = $1`, [ids[1]]);
+        await withdrawing.commitTransaction();
+        const failed = await waitStatus(id, ['ready', 'failed']);
+        expect(failed.status).toBe('failed');
+        expect(failed.failure).toMatch(/^CONFLICT: 1 plaintiffs are no longer approved/);
+        const states = await ds.query<{ id: string; status: string }[]>(
+          `SELECT id, status FROM claimants WHERE id = ANY($1::uuid[])`,
+          [ids],
+        );
+        expect(Object.fromEntries(states.map((r) => [r.id, r.status]))).toEqual({
+          [ids[0]]: 'approved',
+          [ids[1]]: 'withdrawn',
+        });
+        const history = await ds.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM claimant_status_history WHERE claimant_id = ANY($1::uuid[]) AND to_status = 'filed'`,
+          [ids],
+        );
+        expect(history[0].n).toBe(0);
+        const open = await ds.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM filing_plaintiffs WHERE filing_id = $1 AND open`,
+          [id],
+        );
+        expect(open[0].n).toBe(0);
+      } finally {
+        if (withdrawing.isTransactionActive) await withdrawing.rollbackTransaction();
+        await withdrawing.release();
+      }
+    });
+    it('a render failing while the move waits for a lock cancels the move: failed at once, nothing held', async () => {
+      const ids = await approvedClaimants(['선우진', '독고현']);
+      await setAmounts(ids, () => 300_000);
+      // a damaged row makes the render fail; a held row makes the move wait meanwhile
+      await ds.query(`UPDATE claimants SET name_enc = (SELECT name_enc FROM claimants WHERE id = $2) WHERE id = $1`, [
+        ids[0],
+        ids[1],
+      ]);
+      const holder = ds.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      try {
+        await holder.query(`SELECT 1 FROM claimants WHERE id = $1 FOR NO KEY UPDATE`, [ids[1]]);
+        const res = await api()
+          .post(`/cases/${kase.id}/filings`, { label: '8차', selection: { claimantIds: ids }, eFiling: false })
+          .expect(202);
+        const failed = await waitStatus((res.body as { id: string }).id, ['ready', 'failed']);
+        expect(failed.failure).toMatch(/INTEGRITY_CHECK_FAILED/);
+        // the worker's move is gone (cancelled, rolled back): the held row is wanted by nobody
+        const waiting = await ds.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%WITH moved AS%'`,
+        );
+        expect(waiting[0].n).toBe(0);
+      } finally {
+        if (holder.isTransactionActive) await holder.rollbackTransaction();
+        await holder.release();
+      }
+      const states = await ds.query<{ status: string }[]>(`SELECT status FROM claimants WHERE id = ANY($1::uuid[])`, [
+        ids,
+      ]);
+      expect(states.map((r) => r.status)).toEqual(['approved', 'approved']);
+    });
+  });
+
   it('pages the case filings newest first with a keyset cursor, and refuses a forged cursor or limit', async () => {
     type Page = { items: { id: string; createdAt: string }[]; nextCursor: string | null };
     // three filings created within one millisecond (PostgreSQL keeps microseconds; a JS Date does not)

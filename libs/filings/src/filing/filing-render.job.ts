@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { assertTransition } from '@app/claimants';
 import {
   APP_CONFIG,
@@ -127,6 +127,89 @@ function failureText(err: unknown): string {
 }
 
 /**
+ * The plaintiffs' move approved -> filed, started in a transaction of its own when rendering starts,
+ * so that PostgreSQL updates the claimants and writes their history rows while the worker renders;
+ * {@link FilingRenderHandler} commits it once every document is stored, or rolls it back. Until then
+ * the moved rows stay locked: a withdrawal or a status change of a plaintiff waits for the filing and
+ * then finds them filed (refused as an invalid transition) or, if the filing fails, as they were.
+ * A worker that dies mid-render takes its connection, and so the transaction, with it.
+ */
+class FiledMove {
+  /** Plaintiffs moved; settles when the UPDATE has run (a rejection is kept for {@link finish}). */
+  readonly moved: Promise<number>;
+  private settled = false;
+  private done = false;
+
+  private constructor(
+    private readonly ds: DataSource,
+    private readonly runner: QueryRunner,
+    private readonly pid: number,
+    readonly reason: string,
+    filing: FilingRow,
+  ) {
+    this.moved = this.move(filing);
+    this.moved.then(
+      () => (this.settled = true),
+      () => (this.settled = true),
+    );
+  }
+
+  static async start(ds: DataSource, filing: FilingRow): Promise<FiledMove> {
+    assertTransition('approved', 'filed', 'filing');
+    const runner = ds.createQueryRunner();
+    try {
+      await runner.connect();
+      const [{ pid }] = await runner.manager.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
+      await runner.startTransaction();
+      return new FiledMove(ds, runner, pid, `filed in filing "${filing.label}" (${filing.id})`, filing);
+    } catch (err) {
+      await runner.release();
+      throw err;
+    }
+  }
+
+  get tx(): EntityManager {
+    return this.runner.manager;
+  }
+
+  async commit(): Promise<void> {
+    await this.runner.commitTransaction();
+    this.done = true;
+  }
+
+  /** Rolls back unless committed (cancelling an UPDATE still waiting for a lock) and frees the connection. */
+  async end(): Promise<void> {
+    try {
+      if (!this.done) {
+        if (!this.settled) await this.ds.query(`SELECT pg_cancel_backend($1)`, [this.pid]);
+        await this.moved.catch(() => undefined);
+        if (this.runner.isTransactionActive) await this.runner.rollbackTransaction();
+      }
+    } finally {
+      await this.runner.release();
+    }
+  }
+
+  private async move(filing: FilingRow): Promise<number> {
+    const moved = await this.runner.manager.query<{ n: number }[]>(
+      `WITH moved AS (
+         UPDATE claimants c SET status = 'filed', updated_at = now()
+           FROM filing_plaintiffs fp
+          WHERE fp.filing_id = $1 AND fp.claimant_id = c.id AND c.status = 'approved' AND c.merged_into IS NULL
+         RETURNING c.id
+       ), history AS (
+         INSERT INTO claimant_status_history (firm_id, claimant_id, from_status, to_status, actor_type, actor_id, reason)
+         SELECT $2, id, 'approved', 'filed', 'system', NULL, $3 FROM moved
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM history`,
+      [filing.id, filing.firm_id, this.reason],
+    );
+    return moved[0].n;
+  }
+}
+
+/**
  * `filings.render`: produces every document of a filing (streaming plaintiffs from PostgreSQL
  * through a cursor, a batch at a time), then in one transaction marks the filing ready and moves
  * every plaintiff approved -> filed with history rows and chained audit events. Idempotent: a
@@ -172,14 +255,19 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
         maxBytes: this.config.filingVolumeMaxBytes,
       });
       const started = Date.now();
-      await this.renderAll(filing, plan, ctx);
-      const rendered = Date.now();
-      await this.finish(filing, plan.length);
-      await ctx.updateProgress(100);
-      this.log.log(
-        `filing ${filing.id} ready: ${filing.plaintiffs} plaintiffs, ${plan.length} documents, ` +
-          `render ${rendered - started} ms, finish ${Date.now() - rendered} ms`,
-      );
+      const move = await FiledMove.start(this.ds, filing);
+      try {
+        await this.renderAll(filing, plan, ctx);
+        const rendered = Date.now();
+        await this.finish(filing, plan.length, move);
+        await ctx.updateProgress(100);
+        this.log.log(
+          `filing ${filing.id} ready: ${filing.plaintiffs} plaintiffs, ${plan.length} documents, ` +
+            `render ${rendered - started} ms, finish ${Date.now() - rendered} ms`,
+        );
+      } finally {
+        await move.end();
+      }
     } catch (e) {
       const err = asFinal(e);
       const final = err instanceof DomainError || ctx.attempt >= JOB_OPTIONS[JobName.RenderFiling].attempts;
@@ -425,63 +513,38 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
   }
 
   /**
-   * One transaction: every plaintiff approved -> filed (set-based, with history rows and one chained
-   * audit event each, written in batches), the filing ready. A plaintiff who is no longer approved
-   * (withdrawn meanwhile) makes the whole filing fail: the papers name them.
+   * Completes the transaction {@link FiledMove} opened: the filing locked and still rendering, every
+   * document stored, every plaintiff moved (a plaintiff no longer approved, withdrawn meanwhile, makes
+   * the whole filing fail: the papers name them), one chained audit event per plaintiff, the filing
+   * ready; then commit.
    */
-  private async finish(filing: FilingRow, documents: number): Promise<void> {
-    assertTransition('approved', 'filed', 'filing');
-    await this.ds.transaction(async (tx) => {
-      const locked = await tx.query<{ status: string }[]>(`SELECT status FROM filings WHERE id = $1 FOR UPDATE`, [
-        filing.id,
-      ]);
-      if (locked[0]?.status !== 'rendering') return; // another run finished (or failed) it
-      const stored = await tx.query<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM filing_documents WHERE filing_id = $1`,
-        [filing.id],
-      );
-      if (stored[0].n !== documents) throw new Error(`expected ${documents} documents, found ${stored[0].n}`);
-      const reason = `filed in filing "${filing.label}" (${filing.id})`;
-      // the audit events are worked out while PostgreSQL moves the claimants (node waits there anyway)
-      const events = this.audit.prepareAhead(this.filedEvents(filing, reason));
-      try {
-        await this.moveToFiled(tx, filing, reason);
-        const moves = Date.now();
-        await this.audit.recordMany(tx, events);
-        this.log.debug(`filing ${filing.id}: audit events in ${Date.now() - moves} ms`);
-      } finally {
-        events.cancel();
-      }
-      await tx.query(
-        `UPDATE filings SET status = 'ready', progress = 100, ready_at = now(), failure = NULL WHERE id = $1`,
-        [filing.id],
-      );
-    });
-  }
-
-  /** Every plaintiff approved -> filed with a history row each; all of them, or the filing fails. */
-  private async moveToFiled(tx: EntityManager, filing: FilingRow, reason: string): Promise<void> {
-    const moved = await tx.query<{ n: number }[]>(
-      `WITH moved AS (
-         UPDATE claimants c SET status = 'filed', updated_at = now()
-           FROM filing_plaintiffs fp
-          WHERE fp.filing_id = $1 AND fp.claimant_id = c.id AND c.status = 'approved' AND c.merged_into IS NULL
-         RETURNING c.id
-       ), history AS (
-         INSERT INTO claimant_status_history (firm_id, claimant_id, from_status, to_status, actor_type, actor_id, reason)
-         SELECT $2, id, 'approved', 'filed', 'system', NULL, $3 FROM moved
-         RETURNING 1
-       )
-       SELECT count(*)::int AS n FROM history`,
-      [filing.id, filing.firm_id, reason],
+  private async finish(filing: FilingRow, documents: number, move: FiledMove): Promise<void> {
+    const tx = move.tx;
+    const locked = await tx.query<{ status: string }[]>(`SELECT status FROM filings WHERE id = $1 FOR UPDATE`, [
+      filing.id,
+    ]);
+    if (locked[0]?.status !== 'rendering') return; // another run finished (or failed) it: rolled back
+    const stored = await tx.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM filing_documents WHERE filing_id = $1`,
+      [filing.id],
     );
-    if (moved[0].n !== filing.plaintiffs) {
+    if (stored[0].n !== documents) throw new Error(`expected ${documents} documents, found ${stored[0].n}`);
+    const moved = await move.moved;
+    if (moved !== filing.plaintiffs) {
       throw new DomainError(
         'CONFLICT',
-        `${filing.plaintiffs - moved[0].n} plaintiffs are no longer approved (withdrawn or changed while ` +
+        `${filing.plaintiffs - moved} plaintiffs are no longer approved (withdrawn or changed while ` +
           `the documents were rendered); create the filing again`,
       );
     }
+    const written = Date.now();
+    await this.audit.recordMany(tx, this.filedEvents(filing, move.reason));
+    this.log.debug(`filing ${filing.id}: audit events in ${Date.now() - written} ms`);
+    await tx.query(
+      `UPDATE filings SET status = 'ready', progress = 100, ready_at = now(), failure = NULL WHERE id = $1`,
+      [filing.id],
+    );
+    await move.commit();
   }
 
   /** One event per plaintiff (read outside the transaction: a filing's plaintiff rows never change), then filing.ready. */

@@ -96,16 +96,10 @@ const AUDIT_COLUMNS =
  * its stored fields (time stamped now), the canonical text its hash covers and its COPY line up to
  * the two hashes. Chaining it is then one SHA-256.
  */
-export interface PreparedAuditEvent {
-  readonly prepared: true;
+interface PreparedAuditEvent {
   readonly fields: AuditHashFields;
   readonly body: string;
   readonly copyPrefix: string;
-}
-
-/** Events prepared ahead of their append; `cancel` stops the read-ahead when they will not be appended. */
-export interface PreparedAuditEvents extends AsyncIterable<PreparedAuditEvent> {
-  cancel(): void;
 }
 
 interface ChainedEvent {
@@ -232,7 +226,7 @@ export class AuditService {
    */
   async recordMany(
     tx: EntityManager,
-    events: Iterable<AuditEventInput | PreparedAuditEvent> | AsyncIterable<AuditEventInput | PreparedAuditEvent>,
+    events: Iterable<AuditEventInput> | AsyncIterable<AuditEventInput>,
     batchSize = 1000,
   ): Promise<number> {
     const heads = new Map<string, Buffer>();
@@ -255,7 +249,7 @@ export class AuditService {
       written += rows.length;
     };
     for await (const input of events) {
-      const event = 'prepared' in input ? input : this.prepare(input);
+      const event = this.prepare(input);
       const firmId = event.fields.firmId;
       const chain = firmId ?? '';
       let prev = heads.get(chain);
@@ -276,7 +270,7 @@ export class AuditService {
   }
 
   /** Works out everything of an event but its place in the chain (see {@link PreparedAuditEvent}). */
-  prepare(e: AuditEventInput): PreparedAuditEvent {
+  private prepare(e: AuditEventInput): PreparedAuditEvent {
     const at = new Date();
     const days = e.retention === 'access' ? this.config.auditAccessRetentionDays : this.config.auditRightsRetentionDays;
     const fields: AuditHashFields = {
@@ -307,86 +301,7 @@ export class AuditService {
       copyField(fields.retention),
       fields.keepUntil.toISOString(),
     ].join('\t');
-    return { prepared: true, fields, body: auditBody(fields), copyPrefix };
-  }
-
-  /**
-   * Starts preparing `events` now, in the background, up to `limit` ahead of the reader: for a
-   * caller that has other work for the database first (filing: the claimants' UPDATE), so the
-   * CPU side of the events is done while it waits. Their time stamps are those of preparation.
-   */
-  prepareAhead(
-    events: Iterable<AuditEventInput> | AsyncIterable<AuditEventInput>,
-    limit = 20_000,
-  ): PreparedAuditEvents {
-    const ready: (PreparedAuditEvent | undefined)[] = [];
-    let head = 0;
-    let done = false;
-    let stopped = false;
-    let failure: Error | undefined;
-    let wakeReader: (() => void) | undefined;
-    let wakeWriter: (() => void) | undefined;
-    const wake = (): void => {
-      const r = wakeReader;
-      const w = wakeWriter;
-      wakeReader = wakeWriter = undefined;
-      r?.();
-      w?.();
-    };
-    const stop = (): void => {
-      stopped = true;
-      ready.length = 0;
-      head = 0;
-      wake();
-    };
-    void (async () => {
-      try {
-        for await (const e of events) {
-          if (stopped) return;
-          ready.push(this.prepare(e));
-          wake();
-          while (!stopped && ready.length - head >= limit) {
-            await new Promise<void>((resolve) => {
-              wakeWriter = resolve;
-            });
-          }
-        }
-      } catch (err) {
-        failure = err instanceof Error ? err : new Error(String(err));
-      } finally {
-        done = true;
-        wake();
-      }
-    })();
-    return {
-      cancel: stop,
-      [Symbol.asyncIterator]: async function* (): AsyncGenerator<PreparedAuditEvent> {
-        try {
-          for (;;) {
-            if (head < ready.length) {
-              const e = ready[head] as PreparedAuditEvent;
-              ready[head++] = undefined; // handed over: the queue must not keep it alive
-              if (head >= 1024 && head * 2 >= ready.length) {
-                ready.splice(0, head);
-                head = 0;
-              }
-              wake();
-              yield e;
-              continue;
-            }
-            if (done) {
-              if (failure !== undefined) throw failure;
-              return;
-            }
-            await new Promise<void>((resolve) => {
-              wakeReader = resolve;
-            });
-          }
-        } finally {
-          stop();
-        }
-      },
-    };
+    return { fields, body: auditBody(fields), copyPrefix };
   }
 
   /** Records in a transaction of its own (for events with no other change, e.g. a read). */
