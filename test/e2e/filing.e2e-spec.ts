@@ -5,7 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import type { INestApplicationContext } from '@nestjs/common';
 import { workerNodeArgs } from '@app/platform';
 import { Vault } from '@app/security';
@@ -65,6 +65,7 @@ const ENV = {
   FILING_VOLUME_MAX_ROWS: '5',
   QUEUE_LOCK_DURATION_MS: '4000',
   QUEUE_STALLED_INTERVAL_MS: '1000',
+  API_LOCK_TIMEOUT_MS: '3000',
 };
 const NAMES = [
   '김민준',
@@ -651,137 +652,159 @@ describe('filing batches', () => {
   });
 
   describe('plaintiffs while the documents render', () => {
-    /** A backend of this database whose current (or last) statement matches `like`, in `state`, waiting for a lock or not. */
-    const backend = (like: string, opts: { state?: string; waitingForLock?: boolean }) =>
+    /**
+     * A backend of this database whose current (or last) statement matches `like`, in `state`, or
+     * waiting for a lock held by `blockedBy`; resolves to its pid.
+     */
+    const backend = (like: string, opts: { state?: string; blockedBy?: number }): Promise<number> =>
       waitFor(
         async () => {
           const rows = await ds.query<{ pid: number }[]>(
             `SELECT pid FROM pg_stat_activity
               WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE $1
                 AND ($2::text IS NULL OR state = $2)
-                AND ($3::boolean IS NULL OR (wait_event_type = 'Lock') = $3)`,
-            [like, opts.state ?? null, opts.waitingForLock ?? null],
+                AND ($3::int IS NULL OR $3 = ANY(pg_blocking_pids(pid)))`,
+            [like, opts.state ?? null, opts.blockedBy ?? null],
           );
-          return rows[0];
+          return rows[0]?.pid;
         },
         { what: `a backend running ${like}` },
       );
+
+    /** Runs `fn` with a transaction of the test's own (and its pid) open; rolled back unless `fn` commits. */
+    async function holding<T>(fn: (tx: QueryRunner, pid: number) => Promise<T>): Promise<T> {
+      const tx = ds.createQueryRunner();
+      await tx.connect();
+      try {
+        const [{ pid }] = await tx.manager.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
+        await tx.startTransaction();
+        return await fn(tx, pid);
+      } finally {
+        if (tx.isTransactionActive) await tx.rollbackTransaction();
+        await tx.release();
+      }
+    }
+
+    const fileThem = async (label: string, ids: string[]): Promise<string> =>
+      (
+        (
+          await api()
+            .post(`/cases/${kase.id}/filings`, { label, selection: { claimantIds: ids }, eFiling: false })
+            .expect(202)
+        ).body as { id: string }
+      ).id;
+    const statuses = async (ids: string[]): Promise<string[]> =>
+      (
+        await ds.query<{ id: string; status: string }[]>(
+          `SELECT id, status FROM claimants WHERE id = ANY($1::uuid[])`,
+          [ids],
+        )
+      )
+        .sort((x, y) => ids.indexOf(x.id) - ids.indexOf(y.id))
+        .map((r) => r.status);
+    const withdraw = (id: string) =>
+      api()
+        .post(`/cases/${kase.id}/claimants/${id}/transitions`, { to: 'withdrawn', reason: '원고 철회 요청' })
+        .then((r) => r);
+    const TRANSITION_LOCK = '%FROM claimants WHERE firm_id = $1 AND case_id = $2 AND id = $3 FOR UPDATE%';
 
     it('moves them to filed while rendering; a withdrawal meanwhile waits for the filing, then is refused', async () => {
       const ids = await approvedClaimants(['권태양', '남궁민']);
       await setAmounts(ids, () => 300_000);
       // Holds back every document's INSERT, so the render cannot finish until released.
-      const hold = ds.createQueryRunner();
-      await hold.connect();
-      await hold.startTransaction();
-      try {
+      const id = await holding(async (hold, holdPid) => {
         await hold.query(`LOCK TABLE filing_documents IN SHARE MODE`);
-        const res = await api()
-          .post(`/cases/${kase.id}/filings`, { label: '6차', selection: { claimantIds: ids }, eFiling: false })
-          .expect(202);
-        const id = (res.body as { id: string }).id;
+        const filingId = await fileThem('6차', ids);
         // the move has run (its transaction open, uncommitted) while the first document waits
-        await backend('%WITH moved AS%', { state: 'idle in transaction' });
-        await backend('INSERT INTO filing_documents%', { waitingForLock: true });
-        const states = await ds.query<{ status: string }[]>(`SELECT status FROM claimants WHERE id = ANY($1::uuid[])`, [
-          ids,
-        ]);
-        expect(states.map((r) => r.status)).toEqual(['approved', 'approved']);
-        const refused = api()
-          .post(`/cases/${kase.id}/claimants/${ids[0]}/transitions`, { to: 'withdrawn', reason: '원고 철회 요청' })
-          .then((r) => r);
-        await backend('%FROM claimants WHERE firm_id = $1 AND case_id = $2 AND id = $3 FOR UPDATE%', {
-          waitingForLock: true,
-        });
+        const mover = await backend('%WITH moved AS%', { state: 'idle in transaction' });
+        await backend('INSERT INTO filing_documents%', { blockedBy: holdPid });
+        expect(await statuses(ids)).toEqual(['approved', 'approved']);
+        const refused = withdraw(ids[0]);
+        await backend(TRANSITION_LOCK, { blockedBy: mover });
         await hold.commitTransaction();
-        expect((await waitStatus(id, ['ready', 'failed'])).status).toBe('ready');
         const answer = await refused;
         expect(answer.status).toBe(409);
         expect((answer.body as { code: string }).code).toBe('INVALID_TRANSITION');
-        const after = await ds.query<{ status: string }[]>(`SELECT status FROM claimants WHERE id = ANY($1::uuid[])`, [
-          ids,
-        ]);
-        expect(after.map((r) => r.status)).toEqual(['filed', 'filed']);
-      } finally {
-        if (hold.isTransactionActive) await hold.rollbackTransaction();
-        await hold.release();
-      }
+        return filingId;
+      });
+      expect((await waitStatus(id, ['ready', 'failed'])).status).toBe('ready');
+      expect(await statuses(ids)).toEqual(['filed', 'filed']);
+    });
+
+    it('a request that would wait longer than API_LOCK_TIMEOUT_MS gets 409 RECORD_BUSY with Retry-After', async () => {
+      const ids = await approvedClaimants(['원하람']);
+      await setAmounts(ids, () => 300_000);
+      const id = await holding(async (hold, holdPid) => {
+        await hold.query(`LOCK TABLE filing_documents IN SHARE MODE`);
+        const filingId = await fileThem('6-1차', ids);
+        await backend('%WITH moved AS%', { state: 'idle in transaction' });
+        await backend('INSERT INTO filing_documents%', { blockedBy: holdPid });
+        const busy = await withdraw(ids[0]);
+        expect(busy.status).toBe(409);
+        expect(busy.body).toMatchObject({ statusCode: 409, code: 'RECORD_BUSY' });
+        expect(busy.headers['retry-after']).toBe('30');
+        await hold.commitTransaction();
+        return filingId;
+      });
+      expect((await waitStatus(id, ['ready', 'failed'])).status).toBe('ready');
+      expect(await statuses(ids)).toEqual(['filed']);
     });
 
     it('fails the filing, plaintiffs untouched, when one was withdrawn before the move could take them', async () => {
       const ids = await approvedClaimants(['황보윤', '제갈민']);
       await setAmounts(ids, () => 300_000);
       // A withdrawal in progress holds the claimant's row: the move waits for it.
-      const withdrawing = ds.createQueryRunner();
-      await withdrawing.connect();
-      await withdrawing.startTransaction();
-      try {
+      const id = await holding(async (withdrawing, pid) => {
         await withdrawing.query(`SELECT 1 FROM claimants WHERE id = $1 FOR NO KEY UPDATE`, [ids[1]]);
-        const res = await api()
-          .post(`/cases/${kase.id}/filings`, { label: '7차', selection: { claimantIds: ids }, eFiling: false })
-          .expect(202);
-        const id = (res.body as { id: string }).id;
-        await backend('%WITH moved AS%', { waitingForLock: true });
+        const filingId = await fileThem('7차', ids);
+        await backend('%WITH moved AS%', { blockedBy: pid });
         await withdrawing.query(`UPDATE claimants SET status = 'withdrawn' WHERE id = $1`, [ids[1]]);
         await withdrawing.commitTransaction();
-        const failed = await waitStatus(id, ['ready', 'failed']);
-        expect(failed.status).toBe('failed');
-        expect(failed.failure).toMatch(/^CONFLICT: 1 plaintiffs are no longer approved/);
-        const states = await ds.query<{ id: string; status: string }[]>(
-          `SELECT id, status FROM claimants WHERE id = ANY($1::uuid[])`,
-          [ids],
-        );
-        expect(Object.fromEntries(states.map((r) => [r.id, r.status]))).toEqual({
-          [ids[0]]: 'approved',
-          [ids[1]]: 'withdrawn',
-        });
-        const history = await ds.query<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM claimant_status_history WHERE claimant_id = ANY($1::uuid[]) AND to_status = 'filed'`,
-          [ids],
-        );
-        expect(history[0].n).toBe(0);
-        const open = await ds.query<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM filing_plaintiffs WHERE filing_id = $1 AND open`,
-          [id],
-        );
-        expect(open[0].n).toBe(0);
-      } finally {
-        if (withdrawing.isTransactionActive) await withdrawing.rollbackTransaction();
-        await withdrawing.release();
-      }
+        return filingId;
+      });
+      const failed = await waitStatus(id, ['ready', 'failed']);
+      expect(failed.status).toBe('failed');
+      expect(failed.failure).toMatch(/^CONFLICT: 1 plaintiffs are no longer approved/);
+      expect(await statuses(ids)).toEqual(['approved', 'withdrawn']);
+      const history = await ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM claimant_status_history WHERE claimant_id = ANY($1::uuid[]) AND to_status = 'filed'`,
+        [ids],
+      );
+      expect(history[0].n).toBe(0);
+      const open = await ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM filing_plaintiffs WHERE filing_id = $1 AND open`,
+        [id],
+      );
+      expect(open[0].n).toBe(0);
     });
+
     it('a render failing while the move waits for a lock cancels the move: failed at once, nothing held', async () => {
       const ids = await approvedClaimants(['선우진', '독고현']);
       await setAmounts(ids, () => 300_000);
       // a damaged row makes the render fail; a held row makes the move wait meanwhile
+      const [{ name_enc: original }] = await ds.query<{ name_enc: string }[]>(
+        `SELECT name_enc FROM claimants WHERE id = $1`,
+        [ids[0]],
+      );
       await ds.query(`UPDATE claimants SET name_enc = (SELECT name_enc FROM claimants WHERE id = $2) WHERE id = $1`, [
         ids[0],
         ids[1],
       ]);
-      const holder = ds.createQueryRunner();
-      await holder.connect();
-      await holder.startTransaction();
-      try {
+      await holding(async (holder, pid) => {
         await holder.query(`SELECT 1 FROM claimants WHERE id = $1 FOR NO KEY UPDATE`, [ids[1]]);
-        const res = await api()
-          .post(`/cases/${kase.id}/filings`, { label: '8차', selection: { claimantIds: ids }, eFiling: false })
-          .expect(202);
-        const failed = await waitStatus((res.body as { id: string }).id, ['ready', 'failed']);
+        const failed = await waitStatus(await fileThem('8차', ids), ['ready', 'failed']);
         expect(failed.failure).toMatch(/INTEGRITY_CHECK_FAILED/);
-        // the worker's move is gone (cancelled, rolled back): the held row is wanted by nobody
+        // the worker's move is gone (cancelled, rolled back): nobody waits for the held row
         const waiting = await ds.query<{ n: number }[]>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%WITH moved AS%'`,
+            WHERE datname = current_database() AND $1 = ANY(pg_blocking_pids(pid))`,
+          [pid],
         );
         expect(waiting[0].n).toBe(0);
-      } finally {
-        if (holder.isTransactionActive) await holder.rollbackTransaction();
-        await holder.release();
-      }
-      const states = await ds.query<{ status: string }[]>(`SELECT status FROM claimants WHERE id = ANY($1::uuid[])`, [
-        ids,
-      ]);
-      expect(states.map((r) => r.status)).toEqual(['approved', 'approved']);
+      });
+      expect(await statuses(ids)).toEqual(['approved', 'approved']);
+      // repaired (key rotation tests share this database and report rows that fail to decrypt)
+      await ds.query(`UPDATE claimants SET name_enc = $2 WHERE id = $1`, [ids[0], original]);
     });
   });
 

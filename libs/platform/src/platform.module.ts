@@ -20,7 +20,9 @@ export class PlatformModule {
       imports: [
         ConfigModule.forConfig(config),
         LoggerModule.forRoot(loggerParams(config, service)),
-        DatabaseModule.forConfig(config, `jsi-${service}`),
+        // Requests never queue behind a long lock (a filing holding its plaintiffs): they get 409
+        // RECORD_BUSY; jobs and operator commands wait.
+        DatabaseModule.forConfig(config, `jsi-${service}`, service === 'api' ? config.apiLockTimeoutMs : undefined),
         OutboxModule,
       ],
       providers: [HealthService, SystemPingService, fileStorageProvider],

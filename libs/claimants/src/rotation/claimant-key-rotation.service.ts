@@ -106,7 +106,22 @@ export class ClaimantKeyRotationService {
       if (rows.length === 0) return progress;
       after = rows[rows.length - 1].id;
       await this.ds.transaction(async (tx) => {
+        // Rows held elsewhere (a filing's plaintiffs while it renders, a correction) are skipped,
+        // not waited for: no stall behind a long render and no deadlock with it. Still on the old
+        // key, they are picked up by the next run.
+        const free = new Set(
+          (
+            await tx.query<{ id: string }[]>(
+              `SELECT id FROM claimants WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED`,
+              [rows.map((r) => r.id)],
+            )
+          ).map((r) => r.id),
+        );
         for (const row of rows) {
+          if (!free.has(row.id)) {
+            progress.skipped++;
+            continue;
+          }
           let p: ReturnType<typeof openClaimant>;
           try {
             p = openClaimant(this.vault, row);

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { PoolClient } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { assertTransition } from '@app/claimants';
 import {
@@ -53,6 +55,9 @@ interface Sink {
   channel: RowChannel<FilingRowData>;
 }
 const AUDIT_ID_PAGE = 5000;
+/** Cancels sent to a move that must stop, and the wait after each for its statement to return. */
+const CANCEL_TRIES = 50;
+const CANCEL_WAIT_MS = 100;
 const PROGRESS_EVERY_MS = 300;
 
 /**
@@ -161,6 +166,18 @@ class FiledMove {
       await runner.connect();
       const [{ pid }] = await runner.manager.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
       await runner.startTransaction();
+      // This transaction stays open (idle) while the documents render, holding the plaintiffs' rows.
+      // If the worker's host vanishes without closing the connection, the server finds out within
+      // a couple of minutes (keepalives), or within a second while a statement runs, instead of
+      // holding the rows until the OS gives up on the socket; a transaction left idle for 30
+      // minutes (far beyond any render) is ended by the server.
+      await runner.manager.query(
+        `SELECT set_config('idle_in_transaction_session_timeout', '30min', true),
+                set_config('client_connection_check_interval', '1s', true),
+                set_config('tcp_keepalives_idle', '60', true),
+                set_config('tcp_keepalives_interval', '10', true),
+                set_config('tcp_keepalives_count', '6', true)`,
+      );
       return new FiledMove(ds, runner, pid, `filed in filing "${filing.label}" (${filing.id})`, filing);
     } catch (err) {
       await runner.release();
@@ -177,18 +194,40 @@ class FiledMove {
     this.done = true;
   }
 
-  /** Rolls back unless committed (cancelling an UPDATE still waiting for a lock) and frees the connection. */
+  /**
+   * Rolls back unless committed and frees the connection; never throws (it runs in a `finally`,
+   * where it must not hide the render's own error). An UPDATE still waiting for a row is cancelled
+   * first (again until it returns: a cancel that arrives before the statement starts is lost). If
+   * the rollback cannot be done, the connection is closed instead of going back to the pool with
+   * the transaction open (the server then rolls it back).
+   */
   async end(): Promise<void> {
+    let clean = this.done;
     try {
+      for (let tries = 0; !this.done && !this.settled; tries++) {
+        if (tries === CANCEL_TRIES) throw new Error('the move did not stop when cancelled');
+        await this.ds.query(`SELECT pg_cancel_backend($1)`, [this.pid]);
+        await Promise.race([this.moved.catch(() => undefined), delay(CANCEL_WAIT_MS)]);
+      }
       if (!this.done) {
-        if (!this.settled) await this.ds.query(`SELECT pg_cancel_backend($1)`, [this.pid]);
         await this.moved.catch(() => undefined);
         if (this.runner.isTransactionActive) await this.runner.rollbackTransaction();
+        clean = true;
+      }
+    } catch (err) {
+      FiledMove.log.warn(`abandoning the move's connection: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      if (!clean) {
+        const client = (await this.runner.connect()) as PoolClient;
+        await client.end().catch(() => undefined); // an ended client is dropped by the pool on release
       }
     } finally {
       await this.runner.release();
     }
   }
+
+  private static readonly log = new Logger('FiledMove');
 
   private async move(filing: FilingRow): Promise<number> {
     const moved = await this.runner.manager.query<{ n: number }[]>(
@@ -211,8 +250,9 @@ class FiledMove {
 
 /**
  * `filings.render`: produces every document of a filing (streaming plaintiffs from PostgreSQL
- * through a cursor, a batch at a time), then in one transaction marks the filing ready and moves
- * every plaintiff approved -> filed with history rows and chained audit events. Idempotent: a
+ * through a cursor, a batch at a time) while its plaintiffs move approved -> filed with history rows
+ * in a transaction of their own ({@link FiledMove}), which then gets the chained audit events and
+ * the filing's `ready` and commits only once every document is stored. Idempotent: a
  * ready or failed filing is left alone; documents already stored are skipped (one per kind and
  * volume, guarded by a unique key), so a retry after a crash completes the set.
  */
@@ -520,6 +560,7 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
    */
   private async finish(filing: FilingRow, documents: number, move: FiledMove): Promise<void> {
     const tx = move.tx;
+    const moved = await move.moved; // first: a failed move (deadlock, cancel) reports its own error
     const locked = await tx.query<{ status: string }[]>(`SELECT status FROM filings WHERE id = $1 FOR UPDATE`, [
       filing.id,
     ]);
@@ -529,19 +570,18 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
       [filing.id],
     );
     if (stored[0].n !== documents) throw new Error(`expected ${documents} documents, found ${stored[0].n}`);
-    const moved = await move.moved;
     if (moved !== filing.plaintiffs) {
       throw new DomainError(
         'CONFLICT',
-        `${filing.plaintiffs - moved} plaintiffs are no longer approved (withdrawn or changed while ` +
-          `the documents were rendered); create the filing again`,
+        `${filing.plaintiffs - moved} plaintiffs are no longer approved (withdrawn or changed after the ` +
+          `filing was created); create the filing again`,
       );
     }
     const written = Date.now();
     await this.audit.recordMany(tx, this.filedEvents(filing, move.reason));
     this.log.debug(`filing ${filing.id}: audit events in ${Date.now() - written} ms`);
     await tx.query(
-      `UPDATE filings SET status = 'ready', progress = 100, ready_at = now(), failure = NULL WHERE id = $1`,
+      `UPDATE filings SET status = 'ready', progress = 100, ready_at = clock_timestamp(), failure = NULL WHERE id = $1`,
       [filing.id],
     );
     await move.commit();

@@ -388,9 +388,11 @@ export class FilingService {
   /**
    * Copies the selection into filing_plaintiffs, numbered 1.. in a stable order (created_at, id),
    * with the stored claim amounts. The partial unique index turns a race with another filing into
-   * 409. Claimant rows are not locked (a share lock dirties every row and would only delay a
-   * concurrent withdrawal, not prevent it): a plaintiff who leaves `approved` while the filing
-   * renders makes the render job fail the filing instead (see FilingRenderHandler.finish).
+   * 409. Claimant rows are not locked here (a share lock dirties every row and would only delay a
+   * concurrent withdrawal, not prevent it): the render job moves them to `filed` when it starts
+   * rendering, in a transaction it commits once the documents are stored (see FiledMove). A
+   * plaintiff who left `approved` before that makes the job fail the filing; one who tries to leave
+   * afterwards waits for the filing and then finds the claimant filed.
    */
   private async freeze(
     tx: EntityManager,

@@ -12,6 +12,11 @@ export interface AppConfig {
   readonly port: number;
   readonly databaseUrl: string | undefined;
   readonly databasePoolMax: number;
+  /**
+   * How long an API statement may wait for a row or lock held elsewhere (e.g. plaintiffs held by a
+   * filing while it renders) before the request is answered 409 RECORD_BUSY. Not applied to workers.
+   */
+  readonly apiLockTimeoutMs: number;
   readonly redisUrl: string;
   readonly redisUrlExplicit: boolean;
   readonly queuePrefix: string;
@@ -274,7 +279,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: r.str('HOST', '0.0.0.0'),
     port: r.int('PORT', 3000, 0, 65535),
     databaseUrl,
-    databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 200),
+    // a filing job alone holds two connections (cursor, plaintiffs' move) and uses a third
+    databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 4, 200),
+    apiLockTimeoutMs: r.int('API_LOCK_TIMEOUT_MS', 10_000, 100, 600_000),
     redisUrl: redisGiven ?? 'redis://127.0.0.1:6379',
     redisUrlExplicit: redisGiven !== undefined,
     queuePrefix,

@@ -2,7 +2,16 @@ import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 import { ENTITIES } from './entities';
 
-export function dataSourceOptions(databaseUrl: string, poolMax = 10, applicationName = 'jsi'): DataSourceOptions {
+/**
+ * `lockTimeoutMs`: the session's `lock_timeout` (a statement waiting longer for a lock fails with
+ * SQLSTATE 55P03); unset, statements wait as long as it takes.
+ */
+export function dataSourceOptions(
+  databaseUrl: string,
+  poolMax = 10,
+  applicationName = 'jsi',
+  lockTimeoutMs?: number,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -13,6 +22,11 @@ export function dataSourceOptions(databaseUrl: string, poolMax = 10, application
     entities: ENTITIES,
     logging: false,
     applicationName,
-    extra: { max: poolMax, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 },
+    extra: {
+      max: poolMax,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5_000,
+      ...(lockTimeoutMs === undefined ? {} : { options: `-c lock_timeout=${lockTimeoutMs}` }),
+    },
   };
 }

@@ -5,13 +5,13 @@ import { dataSourceOptions } from './data-source-options';
 
 @Module({})
 export class DatabaseModule {
-  static forConfig(config: AppConfig, applicationName: string): DynamicModule {
+  static forConfig(config: AppConfig, applicationName: string, lockTimeoutMs?: number): DynamicModule {
     if (!config.databaseUrl) throw new Error('DATABASE_URL must be resolved before the app module is built');
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(config.databaseUrl, config.databasePoolMax, applicationName),
+          ...dataSourceOptions(config.databaseUrl, config.databasePoolMax, applicationName, lockTimeoutMs),
           retryAttempts: 3,
           retryDelay: 1000,
         }),

@@ -26,6 +26,10 @@ const STATUS_CODE: Record<number, ErrorCode> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
+/** PostgreSQL's lock_not_available: a statement waited longer than lock_timeout (see apiLockTimeoutMs). */
+const PG_LOCK_NOT_AVAILABLE = '55P03';
+const RECORD_BUSY_RETRY_AFTER_SECONDS = '30';
+
 const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_JSON', message: 'The request body is empty' },
@@ -59,7 +63,12 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const cid = correlationId(req);
     const body = this.toEnvelope(exception, req, cid);
-    const headers = exception instanceof DomainError ? exception.headers : undefined;
+    const headers =
+      exception instanceof DomainError
+        ? exception.headers
+        : body.code === 'RECORD_BUSY'
+          ? { 'retry-after': RECORD_BUSY_RETRY_AFTER_SECONDS }
+          : undefined;
     if (body.statusCode >= 500) {
       this.log.error(
         { correlationId: cid, err: exception instanceof Error ? { type: exception.name, stack: exception.stack } : {} },
@@ -88,6 +97,16 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     if (cause && typeof cause.code === 'string' && FASTIFY_CODES[cause.code]) {
       const known = FASTIFY_CODES[cause.code];
       return { statusCode: ERROR_STATUS[known.code], code: known.code, message: known.message, correlationId: cid };
+    }
+    if (cause && cause.code === PG_LOCK_NOT_AVAILABLE) {
+      return {
+        statusCode: ERROR_STATUS.RECORD_BUSY,
+        code: 'RECORD_BUSY',
+        message:
+          'This record is held by another operation (for example a filing whose documents are being prepared); ' +
+          'try again shortly',
+        correlationId: cid,
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
