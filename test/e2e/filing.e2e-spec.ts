@@ -808,6 +808,32 @@ describe('filing batches', () => {
     });
   });
 
+  it('claimants and filings are never deleted or truncated (plaintiff rows rely on it, without keys)', async () => {
+    for (const sql of [
+      `DELETE FROM claimants WHERE id = '${claimantIds[0]}'`,
+      `DELETE FROM filings WHERE false`,
+      `TRUNCATE claimants CASCADE`,
+      `TRUNCATE filings CASCADE`,
+    ]) {
+      // in a transaction rolled back either way: were the guard missing, nothing would be lost
+      const tx = ds.createQueryRunner();
+      await tx.startTransaction();
+      try {
+        await expect(tx.query(sql)).rejects.toMatchObject({
+          code: '23001',
+          message: expect.stringMatching(/never deleted/),
+        });
+      } finally {
+        await tx.rollbackTransaction();
+        await tx.release();
+      }
+    }
+    const [{ n }] = await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM claimants WHERE id = $1`, [
+      claimantIds[0],
+    ]);
+    expect(n).toBe(1);
+  });
+
   it('pages the case filings newest first with a keyset cursor, and refuses a forged cursor or limit', async () => {
     type Page = { items: { id: string; createdAt: string }[]; nextCursor: string | null };
     // three filings created within one millisecond (PostgreSQL keeps microseconds; a JS Date does not)

@@ -10,6 +10,7 @@ import { ClaimantClaims1763770700000 } from './1763770700000-claimant-claims';
 import { VelocityIndex1763770800000 } from './1763770800000-velocity-index';
 import { AuditRetention1763770900000 } from './1763770900000-audit-retention';
 import { RedundantFirmKeys1763771000000 } from './1763771000000-redundant-firm-keys';
+import { FilingPlaintiffKeys1763771100000 } from './1763771100000-filing-plaintiff-keys';
 
 /** Every migration, oldest first. Timestamped names; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   VelocityIndex1763770800000,
   AuditRetention1763770900000,
   RedundantFirmKeys1763771000000,
+  FilingPlaintiffKeys1763771100000,
 ];
