@@ -716,7 +716,7 @@ describe('filing batches', () => {
         await hold.query(`LOCK TABLE filing_documents IN SHARE MODE`);
         const filingId = await fileThem('6차', ids);
         // the move has run (its transaction open, uncommitted) while the first document waits
-        const mover = await backend('%WITH moved AS%', { state: 'idle in transaction' });
+        const mover = await backend('%, moved AS (%', { state: 'idle in transaction' });
         await backend('INSERT INTO filing_documents%', { blockedBy: holdPid });
         expect(await statuses(ids)).toEqual(['approved', 'approved']);
         const refused = withdraw(ids[0]);
@@ -737,7 +737,7 @@ describe('filing batches', () => {
       const id = await holding(async (hold, holdPid) => {
         await hold.query(`LOCK TABLE filing_documents IN SHARE MODE`);
         const filingId = await fileThem('6-1차', ids);
-        await backend('%WITH moved AS%', { state: 'idle in transaction' });
+        await backend('%, moved AS (%', { state: 'idle in transaction' });
         await backend('INSERT INTO filing_documents%', { blockedBy: holdPid });
         const busy = await withdraw(ids[0]);
         expect(busy.status).toBe(409);
@@ -757,7 +757,7 @@ describe('filing batches', () => {
       const id = await holding(async (withdrawing, pid) => {
         await withdrawing.query(`SELECT 1 FROM claimants WHERE id = $1 FOR NO KEY UPDATE`, [ids[1]]);
         const filingId = await fileThem('7차', ids);
-        await backend('%WITH moved AS%', { blockedBy: pid });
+        await backend('%, moved AS (%', { blockedBy: pid });
         await withdrawing.query(`UPDATE claimants SET status = 'withdrawn' WHERE id = $1`, [ids[1]]);
         await withdrawing.commitTransaction();
         return filingId;

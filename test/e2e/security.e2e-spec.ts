@@ -1,11 +1,12 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { ADVISORY_LOCK } from '@app/platform';
 import { AuditService, GENESIS_HASH, auditHash, type AuditEventInput, type FirmScope } from '@app/security';
 import { routeAccessReport } from '../../apps/api/src/http/route-access';
 import { auditPurgeCommand } from '../../apps/cli/src/commands/audit-purge';
 import { auditVerifyCommand } from '../../apps/cli/src/commands/audit-verify';
 import { createFirm, createStaff, login, uniqueEmail, TEST_PASSWORD, type TestFirm } from '../helpers/factories';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
 
 describe('security core', () => {
   let t: TestApp;
@@ -233,6 +234,44 @@ describe('security core', () => {
   });
 
   describe('audit trail', () => {
+    it('an audited request waits for its firm’s chain past API_LOCK_TIMEOUT_MS (only row locks give RECORD_BUSY)', async () => {
+      const quick = await startTestApp({ env: { API_LOCK_TIMEOUT_MS: '200', LOGIN_MAX_PER_ACCOUNT: '4' } });
+      const holder = ds.createQueryRunner();
+      try {
+        const firm = await createFirm(quick, 'Chain wait firm');
+        await holder.connect();
+        const [{ pid }] = await holder.manager.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
+        await holder.startTransaction();
+        // the firm's chain, held as a filing of many plaintiffs holds it while appending their events
+        await holder.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))`, [
+          Number(ADVISORY_LOCK.auditChain),
+          firm.firmId,
+        ]);
+        const answer = request(quick.http)
+          .post('/api/v1/auth/login')
+          .send({ email: firm.adminEmail, password: TEST_PASSWORD })
+          .then((r) => r);
+        await waitFor(
+          async () =>
+            (
+              await ds.query<{ n: number }[]>(
+                `SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
+                [pid],
+              )
+            )[0].n > 0 || undefined,
+          { what: 'the login to wait for the chain' },
+        );
+        // Only elapsed time can show that a timeout did not fire: three times the API's lock timeout.
+        await new Promise((r) => setTimeout(r, 600));
+        await holder.commitTransaction();
+        expect((await answer).status).toBe(200);
+      } finally {
+        if (holder.isTransactionActive) await holder.rollbackTransaction();
+        await holder.release();
+        await quick.close();
+      }
+    });
+
     it('records logins, failures and rights changes, filtered and paged', async () => {
       const firm = await createFirm(t, 'Audit firm');
       const p = await createStaff(t, firm, 'paralegal');

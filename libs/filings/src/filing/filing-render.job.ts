@@ -136,7 +136,8 @@ function failureText(err: unknown): string {
  * so that PostgreSQL updates the claimants and writes their history rows while the worker renders;
  * {@link FilingRenderHandler} commits it once every document is stored, or rolls it back. Until then
  * the moved rows stay locked: a withdrawal or a status change of a plaintiff waits for the filing and
- * then finds them filed (refused as an invalid transition) or, if the filing fails, as they were.
+ * then finds them filed (refused as an invalid transition) or, if the filing fails, as they were; an
+ * API request gives up after API_LOCK_TIMEOUT_MS with 409 RECORD_BUSY.
  * A worker that dies mid-render takes its connection, and so the transaction, with it.
  */
 class FiledMove {
@@ -180,6 +181,13 @@ class FiledMove {
       );
       return new FiledMove(ds, runner, pid, `filed in filing "${filing.label}" (${filing.id})`, filing);
     } catch (err) {
+      // never hand the pool a connection inside a transaction
+      try {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+      } catch {
+        const client = (await runner.connect()) as PoolClient;
+        await client.end().catch(() => undefined);
+      }
       await runner.release();
       throw err;
     }
@@ -231,10 +239,15 @@ class FiledMove {
 
   private async move(filing: FilingRow): Promise<number> {
     const moved = await this.runner.manager.query<{ n: number }[]>(
-      `WITH moved AS (
-         UPDATE claimants c SET status = 'filed', updated_at = now()
-           FROM filing_plaintiffs fp
-          WHERE fp.filing_id = $1 AND fp.claimant_id = c.id AND c.status = 'approved' AND c.merged_into IS NULL
+      // Rows are locked in id order, as every other multi-row lock on claimants (merges, key
+      // rotation) takes them, so the move cannot deadlock with those; a row that stops being
+      // approved while the move waits for it is left out (re-checked once its lock is free).
+      `WITH locked AS MATERIALIZED (
+         SELECT c.id FROM claimants c JOIN filing_plaintiffs fp ON fp.claimant_id = c.id
+          WHERE fp.filing_id = $1 AND c.status = 'approved' AND c.merged_into IS NULL
+          ORDER BY c.id FOR NO KEY UPDATE OF c
+       ), moved AS (
+         UPDATE claimants c SET status = 'filed', updated_at = now() FROM locked WHERE c.id = locked.id
          RETURNING c.id
        ), history AS (
          INSERT INTO claimant_status_history (firm_id, claimant_id, from_status, to_status, actor_type, actor_id, reason)
@@ -554,8 +567,8 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
 
   /**
    * Completes the transaction {@link FiledMove} opened: the filing locked and still rendering, every
-   * document stored, every plaintiff moved (a plaintiff no longer approved, withdrawn meanwhile, makes
-   * the whole filing fail: the papers name them), one chained audit event per plaintiff, the filing
+   * document stored, every plaintiff moved (a plaintiff who stopped being approved before the move
+   * took them makes the whole filing fail: the papers name them), one chained audit event per plaintiff, the filing
    * ready; then commit.
    */
   private async finish(filing: FilingRow, documents: number, move: FiledMove): Promise<void> {

@@ -392,7 +392,7 @@ export class FilingService {
    * concurrent withdrawal, not prevent it): the render job moves them to `filed` when it starts
    * rendering, in a transaction it commits once the documents are stored (see FiledMove). A
    * plaintiff who left `approved` before that makes the job fail the filing; one who tries to leave
-   * afterwards waits for the filing and then finds the claimant filed.
+   * afterwards waits for the filing and then finds the claimant filed (or gets 409 RECORD_BUSY).
    */
   private async freeze(
     tx: EntityManager,

@@ -14,7 +14,8 @@ export interface AppConfig {
   readonly databasePoolMax: number;
   /**
    * How long an API statement may wait for a row or lock held elsewhere (e.g. plaintiffs held by a
-   * filing while it renders) before the request is answered 409 RECORD_BUSY. Not applied to workers.
+   * filing while it renders) before the request is answered 409 RECORD_BUSY. Not applied to workers,
+   * nor to the audit chain's lock (see AuditService).
    */
   readonly apiLockTimeoutMs: number;
   readonly redisUrl: string;
@@ -279,9 +280,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: r.str('HOST', '0.0.0.0'),
     port: r.int('PORT', 3000, 0, 65535),
     databaseUrl,
-    // a filing job alone holds two connections (cursor, plaintiffs' move) and uses a third
-    databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 4, 200),
-    apiLockTimeoutMs: r.int('API_LOCK_TIMEOUT_MS', 10_000, 100, 600_000),
+    // a filing job alone holds two connections (cursor, plaintiffs' move) and uses a third, and
+    // the worker runs import, recompute and system jobs beside it
+    databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 6, 200),
+    apiLockTimeoutMs: r.int('API_LOCK_TIMEOUT_MS', 3000, 100, 600_000),
     redisUrl: redisGiven ?? 'redis://127.0.0.1:6379',
     redisUrlExplicit: redisGiven !== undefined,
     queuePrefix,

@@ -26,8 +26,12 @@ const STATUS_CODE: Record<number, ErrorCode> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
-/** PostgreSQL's lock_not_available: a statement waited longer than lock_timeout (see apiLockTimeoutMs). */
-const PG_LOCK_NOT_AVAILABLE = '55P03';
+/**
+ * PostgreSQL's lock_not_available (a statement waited longer than lock_timeout, see apiLockTimeoutMs)
+ * and deadlock_detected (this transaction was chosen to break a deadlock): both rolled back, both
+ * worth a retry.
+ */
+const PG_BUSY_CODES = new Set(['55P03', '40P01']);
 const RECORD_BUSY_RETRY_AFTER_SECONDS = '30';
 
 const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
@@ -98,7 +102,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       const known = FASTIFY_CODES[cause.code];
       return { statusCode: ERROR_STATUS[known.code], code: known.code, message: known.message, correlationId: cid };
     }
-    if (cause && cause.code === PG_LOCK_NOT_AVAILABLE) {
+    if (cause && typeof cause.code === 'string' && PG_BUSY_CODES.has(cause.code)) {
       return {
         statusCode: ERROR_STATUS.RECORD_BUSY,
         code: 'RECORD_BUSY',

@@ -355,10 +355,13 @@ export class AuditService {
    * and returns its head: the newest event's id and hash, or the genesis hash of an empty chain.
    */
   private async lockChain(tx: EntityManager, firmId: string | null): Promise<{ id: string | null; hash: Buffer }> {
-    await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce($2::text, 'system')))`, [
-      Number(ADVISORY_LOCK.auditChain),
-      firmId,
-    ]);
+    // Exempt from the API's lock_timeout (set first, in the same statement, for the rest of the
+    // transaction): the chain is held only while events are appended, however many, and a request
+    // must then wait for it rather than fail as RECORD_BUSY.
+    await tx.query(
+      `SELECT set_config('lock_timeout', '0', true), pg_advisory_xact_lock($1::int, hashtext(coalesce($2::text, 'system')))`,
+      [Number(ADVISORY_LOCK.auditChain), firmId],
+    );
     const rows = await tx.query<{ id: string; hash: Buffer }[]>(
       `SELECT id, hash FROM audit_events WHERE ${chainIs(firmId, 1)} ORDER BY id DESC LIMIT 1`,
       chainParams(firmId),
