@@ -172,12 +172,19 @@ class FiledMove {
       // a couple of minutes (keepalives), or within a second while a statement runs, instead of
       // holding the rows until the OS gives up on the socket; a transaction left idle for 30
       // minutes (far beyond any render) is ended by the server.
+      // (The connection check needs Linux's POLLRDHUP: elsewhere, e.g. an embedded PostgreSQL on
+      // macOS, the server refuses the setting, and the move goes on without it.)
       await runner.manager.query(
-        `SELECT set_config('idle_in_transaction_session_timeout', '30min', true),
-                set_config('client_connection_check_interval', '1s', true),
-                set_config('tcp_keepalives_idle', '60', true),
-                set_config('tcp_keepalives_interval', '10', true),
-                set_config('tcp_keepalives_count', '6', true)`,
+        `DO $$ BEGIN
+           PERFORM set_config('idle_in_transaction_session_timeout', '30min', true),
+                   set_config('tcp_keepalives_idle', '60', true),
+                   set_config('tcp_keepalives_interval', '10', true),
+                   set_config('tcp_keepalives_count', '6', true);
+           BEGIN
+             PERFORM set_config('client_connection_check_interval', '1s', true);
+           EXCEPTION WHEN invalid_parameter_value THEN NULL;
+           END;
+         END $$`,
       );
       return new FiledMove(ds, runner, pid, `filed in filing "${filing.label}" (${filing.id})`, filing);
     } catch (err) {
