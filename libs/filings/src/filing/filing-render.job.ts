@@ -610,6 +610,7 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
   /** One event per plaintiff (read outside the transaction: a filing's plaintiff rows never change), then filing.ready. */
   private async *filedEvents(filing: FilingRow, reason: string): AsyncGenerator<AuditEventInput> {
     const firmId = filing.firm_id as AuditEventInput['firmId'];
+    const details = { from: 'approved', to: 'filed', filingId: filing.id }; // one object: its texts are worked out once
     let after = 0;
     for (;;) {
       const rows = await this.ds.query<{ number: number; claimant_id: string }[]>(
@@ -626,7 +627,7 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
           subjectType: 'claimant',
           subjectId: r.claimant_id,
           reason,
-          details: { from: 'approved', to: 'filed', filingId: filing.id },
+          details,
           retention: 'access',
         };
       }

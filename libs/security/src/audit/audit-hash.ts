@@ -40,22 +40,31 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** The canonical text of an event's fields: what its hash covers after the previous hash. */
-export function auditBody(f: AuditHashFields): string {
-  return canonicalJson([
-    f.firmId,
-    f.at.toISOString(),
-    f.actorType,
-    f.actorId,
-    f.action,
-    f.subjectType,
-    f.subjectId,
-    f.reason,
-    f.sourceIp,
-    f.details,
-    f.retention,
-    f.keepUntil.toISOString(),
-  ]);
+/** Parts of an event's canonical text that a writer of many events can work out once and share. */
+export interface AuditBodyParts {
+  /** `at.toISOString()` */
+  at: string;
+  /** `keepUntil.toISOString()` */
+  keepUntil: string;
+  /** `canonicalJson(details)` */
+  details: string;
+}
+
+const json = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+
+/**
+ * The canonical text of an event's fields (the canonical JSON array of them): what its hash covers
+ * after the previous hash. `parts`, when given, must be those of `f`.
+ */
+export function auditBody(f: AuditHashFields, parts?: AuditBodyParts): string {
+  const at = parts ? parts.at : f.at.toISOString();
+  const keepUntil = parts ? parts.keepUntil : f.keepUntil.toISOString();
+  const details = parts ? parts.details : canonicalJson(f.details);
+  return (
+    `[${json(f.firmId)},${json(at)},${json(f.actorType)},${json(f.actorId)},${json(f.action)},` +
+    `${json(f.subjectType)},${json(f.subjectId)},${json(f.reason)},${json(f.sourceIp)},${details},` +
+    `${json(f.retention)},${json(keepUntil)}]`
+  );
 }
 
 /** sha256(prev_hash || body): each event seals the one before it. */
