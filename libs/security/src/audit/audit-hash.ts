@@ -50,7 +50,8 @@ export interface AuditBodyParts {
   details: string;
 }
 
-const json = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+/** As canonicalJson for a string field: null (and undefined, should one slip past the types) -> null. */
+const json = (v: string | null | undefined): string => (v == null ? 'null' : JSON.stringify(v));
 
 /**
  * The canonical text of an event's fields (the canonical JSON array of them): what its hash covers
