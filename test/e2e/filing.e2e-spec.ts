@@ -150,6 +150,24 @@ describe('filing batches', () => {
     return ids;
   }
 
+  /**
+   * Gives `target` the name ciphertext of `source` (it no longer authenticates: its render fails);
+   * resolves to the repair (key rotation tests share this database and report rows that fail to decrypt).
+   */
+  async function damageName(target: string, source: string): Promise<() => Promise<void>> {
+    const [{ name_enc: original }] = await ds.query<{ name_enc: string }[]>(
+      `SELECT name_enc FROM claimants WHERE id = $1`,
+      [target],
+    );
+    await ds.query(`UPDATE claimants SET name_enc = (SELECT name_enc FROM claimants WHERE id = $2) WHERE id = $1`, [
+      target,
+      source,
+    ]);
+    return async () => {
+      await ds.query(`UPDATE claimants SET name_enc = $2 WHERE id = $1`, [target, original]);
+    };
+  }
+
   /** As the claims recompute would: the stored claim amount. */
   async function setAmounts(ids: string[], amount: (i: number) => number): Promise<void> {
     const owners = await ds.query<{ firm_id: string; case_id: string }[]>(
@@ -597,14 +615,7 @@ describe('filing batches', () => {
       const ids = await approvedClaimants(['배지환', '송하은', '노건우']);
       await setAmounts(ids, () => 300_000);
       // a name ciphertext moved from another row no longer authenticates
-      const [{ name_enc: original }] = await ds.query<{ name_enc: string }[]>(
-        `SELECT name_enc FROM claimants WHERE id = $1`,
-        [ids[1]],
-      );
-      await ds.query(`UPDATE claimants SET name_enc = (SELECT name_enc FROM claimants WHERE id = $2) WHERE id = $1`, [
-        ids[1],
-        ids[0],
-      ]);
+      const repair = await damageName(ids[1], ids[0]);
       const res = await api()
         .post(`/cases/${kase.id}/filings`, { label: '4차', selection: { claimantIds: ids }, eFiling: false })
         .expect(202);
@@ -621,7 +632,7 @@ describe('filing batches', () => {
       );
       expect(open[0].n).toBe(0);
       // once repaired, the same claimants can be filed again
-      await ds.query(`UPDATE claimants SET name_enc = $2 WHERE id = $1`, [ids[1], original]);
+      await repair();
       const again = await api()
         .post(`/cases/${kase.id}/filings`, { label: '4차', selection: { claimantIds: ids }, eFiling: false })
         .expect(202);
@@ -782,14 +793,7 @@ describe('filing batches', () => {
       const ids = await approvedClaimants(['선우진', '독고현']);
       await setAmounts(ids, () => 300_000);
       // a damaged row makes the render fail; a held row makes the move wait meanwhile
-      const [{ name_enc: original }] = await ds.query<{ name_enc: string }[]>(
-        `SELECT name_enc FROM claimants WHERE id = $1`,
-        [ids[0]],
-      );
-      await ds.query(`UPDATE claimants SET name_enc = (SELECT name_enc FROM claimants WHERE id = $2) WHERE id = $1`, [
-        ids[0],
-        ids[1],
-      ]);
+      const repair = await damageName(ids[0], ids[1]);
       await holding(async (holder, pid) => {
         await holder.query(`SELECT 1 FROM claimants WHERE id = $1 FOR NO KEY UPDATE`, [ids[1]]);
         const failed = await waitStatus(await fileThem('8차', ids), ['ready', 'failed']);
@@ -803,8 +807,7 @@ describe('filing batches', () => {
         expect(waiting[0].n).toBe(0);
       });
       expect(await statuses(ids)).toEqual(['approved', 'approved']);
-      // repaired (key rotation tests share this database and report rows that fail to decrypt)
-      await ds.query(`UPDATE claimants SET name_enc = $2 WHERE id = $1`, [ids[0], original]);
+      await repair();
     });
   });
 

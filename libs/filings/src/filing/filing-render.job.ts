@@ -131,6 +131,12 @@ function failureText(err: unknown): string {
   return 'render failed';
 }
 
+/** Closes a runner's connection, so that its release drops it from the pool instead of reusing it. */
+async function closeConnection(runner: QueryRunner): Promise<void> {
+  const client = (await runner.connect()) as PoolClient;
+  await client.end().catch(() => undefined);
+}
+
 /**
  * The plaintiffs' move approved -> filed, started in a transaction of its own when rendering starts,
  * so that PostgreSQL updates the claimants and writes their history rows while the worker renders;
@@ -192,8 +198,7 @@ class FiledMove {
       try {
         if (runner.isTransactionActive) await runner.rollbackTransaction();
       } catch {
-        const client = (await runner.connect()) as PoolClient;
-        await client.end().catch(() => undefined);
+        await closeConnection(runner);
       }
       await runner.release();
       throw err;
@@ -233,10 +238,7 @@ class FiledMove {
       FiledMove.log.warn(`abandoning the move's connection: ${err instanceof Error ? err.message : String(err)}`);
     }
     try {
-      if (!clean) {
-        const client = (await this.runner.connect()) as PoolClient;
-        await client.end().catch(() => undefined); // an ended client is dropped by the pool on release
-      }
+      if (!clean) await closeConnection(this.runner);
     } finally {
       await this.runner.release();
     }
