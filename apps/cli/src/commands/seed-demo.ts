@@ -94,14 +94,17 @@ export async function seedDemoCommand(args: string[]): Promise<number> {
     for (let start = 0; start < count; start += batch) {
       await ds.transaction(async (tx) => {
         for (let i = start; i < Math.min(count, start + batch); i++) {
-          await intake.create(tx, {
-            firmId: actor.firmId,
-            kase,
-            submission: synthetic(i),
-            source: 'import',
-            sourceIp: null,
-            consentedAt: new Date(),
-          });
+          await intake.create(
+            {
+              firmId: actor.firmId,
+              kase,
+              submission: synthetic(i),
+              source: 'import',
+              sourceIp: null,
+              consentedAt: new Date(),
+            },
+            tx,
+          );
         }
       });
       process.stderr.write(`seeded ${Math.min(count, start + batch)}/${count}\n`);

@@ -27,7 +27,8 @@ export async function queryRows<T>(db: Queryable, sql: string, params: unknown[]
   return result as T[];
 }
 
-interface PgQueryable {
+/** A pg Pool or client: what a named prepared statement runs on. */
+export interface PgQueryable {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
@@ -35,14 +36,15 @@ interface PgQueryable {
  * A hot statement as a named prepared statement, so PostgreSQL plans it once per connection
  * instead of on every call (TypeORM's query() sends unnamed statements, and planning a statement
  * with several CTEs costs milliseconds). Inside a transaction pass its EntityManager; otherwise
- * the DataSource (a pooled connection is used).
+ * the DataSource (a pooled connection is used) or a pool of one's own (see {@link sidePool}).
  */
 export async function preparedQuery<T>(
-  db: DataSource | EntityManager,
+  db: DataSource | EntityManager | PgQueryable,
   name: string,
   text: string,
   values: unknown[],
 ): Promise<T[]> {
+  if (!('manager' in db) && !('connection' in db)) return (await db.query({ name, text, values })).rows as T[];
   const runner = 'queryRunner' in db ? db.queryRunner : undefined;
   let target: PgQueryable;
   if (runner && !runner.isReleased && runner.isTransactionActive) {
