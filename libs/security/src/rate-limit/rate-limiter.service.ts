@@ -11,19 +11,36 @@ export interface RateLimitRule {
 }
 
 /**
+ * Counts a hit in one round trip and one command: INCR, start the window on the first hit
+ * (EXPIRE NX), and read the time left only when the window is full. Returns [count, ttl or -1].
+ */
+const HIT_SCRIPT = `
+  local count = redis.call('INCR', KEYS[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
+  if count > tonumber(ARGV[2]) then return {count, redis.call('TTL', KEYS[1])} end
+  return {count, -1}`;
+
+type LimiterRedis = Redis & {
+  rateLimitHit(key: string, windowSeconds: number, max: number): Promise<[number, number]>;
+};
+
+/**
  * Fixed-window counters in Redis, so every API process shares them. Keys hold a hash of the
  * subject (an email or address), never the value itself.
  */
 @Injectable()
 export class RateLimiter implements OnApplicationShutdown {
-  private client: Redis | undefined;
+  private client: LimiterRedis | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  private redis(): Redis {
+  private redis(): LimiterRedis {
     if (!this.client) {
-      this.client = createRedisClient(this.config.redisUrl, 'jsi-ratelimit');
-      this.client.on('error', () => undefined);
+      const client = createRedisClient(this.config.redisUrl, 'jsi-ratelimit');
+      client.on('error', () => undefined);
+      // Sent as EVALSHA (the script is loaded once, again after a Redis restart).
+      client.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+      this.client = client as LimiterRedis;
     }
     return this.client;
   }
@@ -36,9 +53,7 @@ export class RateLimiter implements OnApplicationShutdown {
   /** Counts one hit; throws 429 RATE_LIMITED when the window is already full. */
   async hit(rule: RateLimitRule, subject: string): Promise<void> {
     const key = this.key(rule, subject);
-    const results = await this.redis().multi().incr(key).expire(key, rule.windowSeconds, 'NX').ttl(key).exec();
-    const count = Number(results?.[0]?.[1] ?? 0);
-    const ttl = Number(results?.[2]?.[1] ?? rule.windowSeconds);
+    const [count, ttl] = await this.redis().rateLimitHit(key, rule.windowSeconds, rule.max);
     if (count > rule.max) {
       throw new DomainError('RATE_LIMITED', 'Too many attempts; try again later', undefined, {
         'retry-after': String(Math.max(1, ttl)),
