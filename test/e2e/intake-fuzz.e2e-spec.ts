@@ -229,4 +229,28 @@ describe('public intake under generated input', () => {
       await limited.close();
     }
   });
+
+  it('counts every one of many concurrent submissions from one address', async () => {
+    // Concurrent hits reach Redis together in one command; each must still count on its own.
+    const limited = await startTestApp({
+      env: { INTAKE_MAX_PER_ADDRESS: '4', TRUST_PROXY: 'true', QUEUE_PREFIX: `jsitest-rlc${Date.now()}` },
+    });
+    try {
+      const from = (address: string) =>
+        request(limited.http)
+          .post(`/api/v1/public/cases/${slug}/claimants`)
+          .set('x-forwarded-for', address)
+          .send(intakeBody());
+      const results = await Promise.all([
+        ...Array.from({ length: 10 }, () => from('198.51.100.7')),
+        from('198.51.100.8'),
+      ]);
+      const statuses = results.slice(0, 10).map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(4);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(6);
+      expect(results[10].status).toBe(201);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { APP_CONFIG, DomainError, createRedisClient, type AppConfig } from '@app/platform';
+import { APP_CONFIG, DomainError, GroupCommit, createRedisClient, type AppConfig } from '@app/platform';
 
 export interface RateLimitRule {
   /** A namespace such as `login:account`. */
@@ -11,18 +11,30 @@ export interface RateLimitRule {
 }
 
 /**
- * Counts a hit in one round trip and one command: INCR, start the window on the first hit
- * (EXPIRE NX), and read the time left only when the window is full. Returns [count, ttl or -1].
+ * Counts hits on several keys in one command: for each key INCR, start its window on the first hit
+ * (EXPIRE NX), and read the time left only when the window is full. ARGV holds each key's window
+ * and limit in turn; the answer is each key's count and ttl (or -1), flat.
  */
-const HIT_SCRIPT = `
-  local count = redis.call('INCR', KEYS[1])
-  redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
-  if count > tonumber(ARGV[2]) then return {count, redis.call('TTL', KEYS[1])} end
-  return {count, -1}`;
+const HITS_SCRIPT = `
+  local out = {}
+  for i, key in ipairs(KEYS) do
+    local count = redis.call('INCR', key)
+    redis.call('EXPIRE', key, ARGV[2 * i - 1], 'NX')
+    out[2 * i - 1] = count
+    if count > tonumber(ARGV[2 * i]) then out[2 * i] = redis.call('TTL', key) else out[2 * i] = -1 end
+  end
+  return out`;
 
 type LimiterRedis = Redis & {
-  rateLimitHit(key: string, windowSeconds: number, max: number): Promise<[number, number]>;
+  /** numKeys, the keys, then each key's window and limit. */
+  rateLimitHits(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
 };
+
+interface Hit {
+  key: string;
+  windowSeconds: number;
+  max: number;
+}
 
 /**
  * Fixed-window counters in Redis, so every API process shares them. Keys hold a hash of the
@@ -31,6 +43,11 @@ type LimiterRedis = Redis & {
 @Injectable()
 export class RateLimiter implements OnApplicationShutdown {
   private client: LimiterRedis | undefined;
+  /** Hits of concurrent requests go to Redis together: one command and one round trip. */
+  private readonly hits = new GroupCommit<Hit, { count: number; ttl: number }>((batch) => this.send(batch), {
+    maxBatch: 256,
+    maxInFlight: 2,
+  });
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -39,7 +56,7 @@ export class RateLimiter implements OnApplicationShutdown {
       const client = createRedisClient(this.config.redisUrl, 'jsi-ratelimit');
       client.on('error', () => undefined);
       // Sent as EVALSHA (the script is loaded once, again after a Redis restart).
-      client.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+      client.defineCommand('rateLimitHits', { lua: HITS_SCRIPT });
       this.client = client as LimiterRedis;
     }
     return this.client;
@@ -53,12 +70,18 @@ export class RateLimiter implements OnApplicationShutdown {
   /** Counts one hit; throws 429 RATE_LIMITED when the window is already full. */
   async hit(rule: RateLimitRule, subject: string): Promise<void> {
     const key = this.key(rule, subject);
-    const [count, ttl] = await this.redis().rateLimitHit(key, rule.windowSeconds, rule.max);
+    const { count, ttl } = await this.hits.submit({ key, windowSeconds: rule.windowSeconds, max: rule.max });
     if (count > rule.max) {
       throw new DomainError('RATE_LIMITED', 'Too many attempts; try again later', undefined, {
         'retry-after': String(Math.max(1, ttl)),
       });
     }
+  }
+
+  private async send(batch: Hit[]): Promise<{ count: number; ttl: number }[]> {
+    const args = batch.flatMap((h) => [h.windowSeconds, h.max]);
+    const flat = await this.redis().rateLimitHits(batch.length, ...batch.map((h) => h.key), ...args);
+    return batch.map((_, i) => ({ count: Number(flat[2 * i]), ttl: Number(flat[2 * i + 1]) }));
   }
 
   /** Throws when the window is full, without counting (check before doing the work). */
