@@ -309,7 +309,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     velocityMaxPerAddress: r.int('VELOCITY_MAX_PER_ADDRESS', 5, 1, 1_000_000),
     velocityWindowMinutes: r.int('VELOCITY_WINDOW_MINUTES', 10, 1, 24 * 60),
     intakeBatchMax: r.int('INTAKE_BATCH_MAX', 32, 1, 1000),
-    intakeBatchInFlight: r.int('INTAKE_BATCH_IN_FLIGHT', 2, 1, 64),
+    intakeBatchInFlight: r.int('INTAKE_BATCH_IN_FLIGHT', 1, 1, 64),
     claimantSessionMinutes: r.int('CLAIMANT_SESSION_MINUTES', 60, 5, 24 * 60),
     portalMaxPerAddress: r.int('PORTAL_MAX_PER_ADDRESS', 20, 1, 1_000_000),
     readAlarmThreshold: r.int('READ_ALARM_THRESHOLD', 500, 1, 10_000_000),
