@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import IORedis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { CaseService } from '@app/cases';
@@ -225,6 +226,27 @@ describe('public intake under generated input', () => {
         .expect(429);
       expect(res.body.code).toBe('RATE_LIMITED');
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      // Over the limit, the address is told so whatever it sends (not a validation error).
+      const invalid = await request(limited.http)
+        .post(`/api/v1/public/cases/${slug}/claimants`)
+        .send({ name: '' })
+        .expect(429);
+      expect(invalid.body.code).toBe('RATE_LIMITED');
+      // Once seen full, the window is refused without asking Redis: with its counter gone from
+      // Redis, this process still refuses the address until the window ends.
+      const redis = new IORedis(limited.config.redisUrl);
+      try {
+        const keys = await redis.keys(`${limited.config.queuePrefix}:rl:intake:address:*`);
+        expect(keys.length).toBeGreaterThan(0);
+        await redis.del(...keys);
+      } finally {
+        redis.disconnect();
+      }
+      const again = await request(limited.http)
+        .post(`/api/v1/public/cases/${slug}/claimants`)
+        .send(intakeBody())
+        .expect(429);
+      expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await limited.close();
     }

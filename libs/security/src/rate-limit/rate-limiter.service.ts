@@ -30,6 +30,15 @@ type LimiterRedis = Redis & {
   rateLimitHits(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
 };
 
+/** Full windows one process remembers at most (see RateLimiter.full). */
+const MAX_REMEMBERED = 10_000;
+
+function limited(retryAfterSeconds: number): DomainError {
+  return new DomainError('RATE_LIMITED', 'Too many attempts; try again later', undefined, {
+    'retry-after': String(retryAfterSeconds),
+  });
+}
+
 interface Hit {
   key: string;
   windowSeconds: number;
@@ -48,6 +57,13 @@ export class RateLimiter implements OnApplicationShutdown {
     maxBatch: 256,
     maxInFlight: 2,
   });
+
+  /**
+   * Windows this process has seen full, key -> when they end (ms). A full window only fills further
+   * until it ends, so until then a request from that subject is refused without asking Redis: a
+   * flood from one address costs neither a round trip nor the work after it.
+   */
+  private readonly full = new Map<string, number>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -70,12 +86,31 @@ export class RateLimiter implements OnApplicationShutdown {
   /** Counts one hit; throws 429 RATE_LIMITED when the window is already full. */
   async hit(rule: RateLimitRule, subject: string): Promise<void> {
     const key = this.key(rule, subject);
+    this.refuseIfKnownFull(key);
     const { count, ttl } = await this.hits.submit({ key, windowSeconds: rule.windowSeconds, max: rule.max });
     if (count > rule.max) {
-      throw new DomainError('RATE_LIMITED', 'Too many attempts; try again later', undefined, {
-        'retry-after': String(Math.max(1, ttl)),
-      });
+      const seconds = Math.max(1, ttl);
+      this.remember(key, seconds);
+      throw limited(seconds);
     }
+  }
+
+  private refuseIfKnownFull(key: string): void {
+    const until = this.full.get(key);
+    if (until === undefined) return;
+    const left = until - Date.now();
+    if (left > 0) throw limited(Math.ceil(left / 1000));
+    this.full.delete(key);
+  }
+
+  private remember(key: string, seconds: number): void {
+    if (this.full.size >= MAX_REMEMBERED) {
+      const now = Date.now();
+      for (const [k, until] of this.full) if (until <= now) this.full.delete(k);
+      // Still full of live windows (a flood from very many addresses): forget the oldest.
+      if (this.full.size >= MAX_REMEMBERED) this.full.delete(this.full.keys().next().value as string);
+    }
+    this.full.set(key, Date.now() + seconds * 1000);
   }
 
   private async send(batch: Hit[]): Promise<{ count: number; ttl: number }[]> {
@@ -87,16 +122,15 @@ export class RateLimiter implements OnApplicationShutdown {
   /** Throws when the window is full, without counting (check before doing the work). */
   async check(rule: RateLimitRule, subject: string): Promise<void> {
     const key = this.key(rule, subject);
+    this.refuseIfKnownFull(key);
     const [count, ttl] = await Promise.all([this.redis().get(key), this.redis().ttl(key)]);
-    if (Number(count ?? 0) >= rule.max) {
-      throw new DomainError('RATE_LIMITED', 'Too many attempts; try again later', undefined, {
-        'retry-after': String(Math.max(1, ttl)),
-      });
-    }
+    if (Number(count ?? 0) >= rule.max) throw limited(Math.max(1, ttl));
   }
 
   async reset(rule: RateLimitRule, subject: string): Promise<void> {
-    await this.redis().del(this.key(rule, subject));
+    const key = this.key(rule, subject);
+    this.full.delete(key);
+    await this.redis().del(key);
   }
 
   onApplicationShutdown(): void {
