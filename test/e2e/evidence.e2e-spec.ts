@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { DataSource } from 'typeorm';
 import { FILE_STORAGE, createRedisClient, type LocalFileStorage } from '@app/platform';
 import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
 
 const MARKER = `EVIDENCE-PLAINTEXT-${randomBytes(6).toString('hex')}`;
 
@@ -311,7 +311,16 @@ describe('evidence: upload, encryption at rest, review, download', () => {
       expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
       const justOver = Buffer.concat([PDF, Buffer.alloc(1025 - PDF.length, 0x20)]);
       await upload(c, justOver, { app: small }).expect(413);
-      expect(filesUnder(filesDir(small))).toEqual(before);
+      // The refused upload's part file is removed as its stream closes, which can be a moment after
+      // the 413 went out; nothing may remain once it has.
+      const left = await waitFor(
+        async () => {
+          const now = filesUnder(filesDir(small));
+          return now.length === before.length ? now : undefined;
+        },
+        { timeoutMs: 5000, what: 'the refused uploads to leave nothing behind' },
+      );
+      expect(left).toEqual(before);
       expect(await evidenceRows(c.id)).toEqual([]);
       const exact = Buffer.concat([PDF, Buffer.alloc(1024 - PDF.length, 0x20)]);
       const ok = await upload(c, exact, { app: small }).expect(201);
