@@ -314,9 +314,9 @@ describe('evidence: upload, encryption at rest, review, download', () => {
       // The refused upload's part file is removed as its stream closes, which can be a moment after
       // the 413 went out; nothing may remain once it has.
       const left = await waitFor(
-        async () => {
+        () => {
           const now = filesUnder(filesDir(small));
-          return now.length === before.length ? now : undefined;
+          return Promise.resolve(now.length === before.length ? now : undefined);
         },
         { timeoutMs: 5000, what: 'the refused uploads to leave nothing behind' },
       );
