@@ -8,9 +8,14 @@ import {
   INTAKE_FIELDS,
   IntakeService,
   consentKeys,
+  insertKeyedClaimants,
+  sealClaimant,
   validateIntake,
   type NewClaimant,
 } from '@app/claimants';
+import { Vault } from '@app/security';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import { createCase, createFirm, createStaff, intakeBody } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -179,6 +184,92 @@ describe('public intake under generated input', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('takes keyed submissions together: one claimant per key, replays and a reused key refused', async () => {
+    const intake = t.api.get(IntakeService);
+    const db = t.api.get(DataSource);
+    const first = intakeBody({ name: '이도령', birthDate: '1988-08-08' });
+    const other = intakeBody({ name: '춘향모', birthDate: '1966-06-06' });
+    const keyA = `batch-a-${Date.now()}`;
+    const keyB = `batch-b-${Date.now()}`;
+    const settled = await Promise.allSettled([
+      intake.submit(slug, first, keyA, '203.0.113.10'),
+      intake.submit(slug, first, keyA, '203.0.113.11'),
+      intake.submit(slug, other, keyB, '203.0.113.12'),
+      intake.submit(slug, other, keyA, '203.0.113.13'),
+    ]);
+    const [a1, a2, b, reused] = settled;
+    if (a1.status !== 'fulfilled' || a2.status !== 'fulfilled' || b.status !== 'fulfilled') {
+      throw new Error(JSON.stringify(settled));
+    }
+    expect(a2.value.body).toEqual(a1.value.body);
+    expect([a1.value.replayed, a2.value.replayed].sort()).toEqual([false, true]);
+    expect(b.value.body.reference).not.toBe(a1.value.body.reference);
+    expect(reused.status).toBe('rejected');
+    expect((reused as PromiseRejectedResult).reason).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    const rows = await db.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM claimants WHERE reference = ANY($1::text[])`,
+      [[a1.value.body.reference, b.value.body.reference]],
+    );
+    expect(rows[0].n).toBe(2);
+    // The same key again later replays the stored receipt.
+    const again = await intake.submit(slug, first, keyA, '203.0.113.14');
+    expect(again).toMatchObject({ replayed: true, body: a1.value.body });
+  });
+
+  it('releases the key of a keyed claimant whose reference was taken, storing nothing', async () => {
+    const db = t.api.get(DataSource);
+    const kase = (await t.api.get(CaseService).findBySlugCached(slug))!;
+    const taken = await db.query<{ reference: string }[]>(
+      `SELECT reference FROM claimants WHERE case_id = $1 LIMIT 1`,
+      [kase.id],
+    );
+    const checked = validateIntake(intakeBody(), {
+      requiredConsents: consentKeys(kase).required,
+      optionalConsents: consentKeys(kase).optional,
+    });
+    if (!checked.ok) throw new Error('invalid body');
+    const id = randomUUID();
+    const vault = t.api.get(Vault);
+    const key = `collide-${Date.now()}`;
+    const pool = new Pool({ connectionString: t.config.databaseUrl, max: 1 });
+    try {
+      const [out] = await insertKeyedClaimants(
+        pool,
+        [
+          {
+            row: {
+              id,
+              firmId: kase.firmId,
+              caseId: kase.id,
+              reference: taken[0].reference,
+              tokenHash: randomBytes(32),
+              source: 'form',
+              sealed: sealClaimant(vault, id, checked.value),
+              sourceIpBidx: null,
+              exposedData: checked.value.exposedData,
+              noticeReceivedOn: null,
+              declaredLossKrw: 0,
+              couponUsed: null,
+              consents: '{}',
+              attestedAt: new Date(),
+            },
+            key,
+            requestHash: randomBytes(32),
+            responseEnc: 'v1.unused',
+          },
+        ],
+        { windowMinutes: 10, max: 5 },
+      );
+      expect(out).toEqual({ kind: 'collided' });
+    } finally {
+      await pool.end();
+    }
+    const keys = await db.query(`SELECT 1 FROM idempotency_keys WHERE case_id = $1 AND key = $2`, [kase.id, key]);
+    expect(keys).toEqual([]);
+    const rows = await db.query(`SELECT 1 FROM claimants WHERE id = $1`, [id]);
+    expect(rows).toEqual([]);
   });
 
   it('plans every lookup of the intake statement on its index, even as a generic plan on an empty table', async () => {

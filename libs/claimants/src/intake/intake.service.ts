@@ -22,6 +22,7 @@ import {
   type VelocitySettings,
 } from './claimant-insert';
 import { validateIntake, type IntakeSubmission } from './intake-validator';
+import { insertKeyedClaimants, type KeyedInsert, type KeyedInsertOutcome } from './keyed-insert';
 import { newReference } from './reference';
 
 export interface IntakeReceipt {
@@ -65,15 +66,16 @@ export class IntakeService implements OnApplicationShutdown {
     private readonly limiter: RateLimiter,
   ) {
     this.velocity = { windowMinutes: config.velocityWindowMinutes, max: config.velocityMaxPerAddress };
-    this.group = new GroupCommit((rows) => insertClaimants(this.pool(), rows, this.velocity), {
-      maxBatch: config.intakeBatchMax,
-      maxInFlight: config.intakeBatchInFlight,
-    });
+    const batching = { maxBatch: config.intakeBatchMax, maxInFlight: config.intakeBatchInFlight };
+    this.group = new GroupCommit((rows) => insertClaimants(this.pool(), rows, this.velocity), batching);
+    this.keyed = new GroupCommit((items) => insertKeyedClaimants(this.pool(), items, this.velocity), batching);
   }
 
   private readonly velocity: VelocitySettings;
   /** Submissions without an Idempotency-Key: concurrent ones share a statement and a commit. */
   private readonly group: GroupCommit<ClaimantInsert, ClaimantInsertOutcome>;
+  /** Submissions with an Idempotency-Key: concurrent ones share a transaction. */
+  private readonly keyed: GroupCommit<KeyedInsert, KeyedInsertOutcome>;
   private groupPool: Pool | undefined;
   private closed = false;
 
@@ -86,7 +88,8 @@ export class IntakeService implements OnApplicationShutdown {
     if (this.closed) throw new Error('the API is shutting down');
     this.groupPool ??= sidePool(this.ds, {
       name: 'intake',
-      max: this.config.intakeBatchInFlight,
+      // Statements in flight: those of the public form, and the transactions of keyed submissions.
+      max: 2 * this.config.intakeBatchInFlight,
       settings: { plan_cache_mode: 'force_generic_plan' },
     });
     return this.groupPool;
@@ -142,7 +145,7 @@ export class IntakeService implements OnApplicationShutdown {
       consentedAt: new Date(),
     };
     if (idempotencyKey === undefined) {
-      // The common case: one atomic statement, no explicit transaction.
+      // The common case: the group commit, no explicit transaction.
       const created = await this.create(newClaimant);
       return {
         statusCode: 201,
@@ -150,75 +153,44 @@ export class IntakeService implements OnApplicationShutdown {
         replayed: false,
       };
     }
-    const requestHash = createHash('sha256').update(canonicalJson(body)).digest();
-
-    return this.ds.transaction(async (tx) => {
-      const replay = await this.claimKey(tx, kase.id, idempotencyKey, requestHash);
-      if (replay) return { statusCode: 201, body: replay, replayed: true };
-      const created = await this.create(newClaimant, tx);
-      const receipt: IntakeReceipt = {
-        reference: created.reference,
-        claimantToken: created.token,
-        status: 'submitted',
-      };
-      await tx.query(
-        `UPDATE idempotency_keys SET status_code = 201, response_enc = $3 WHERE case_id = $1 AND key = $2`,
-        [
-          kase.id,
-          idempotencyKey,
-          this.vault.encrypt(
-            { table: 'idempotency_keys', column: 'response_enc', rowId: `${kase.id}:${idempotencyKey}` },
-            JSON.stringify(receipt),
-          ),
-        ],
-      );
-      return { statusCode: 201, body: receipt, replayed: false };
-    });
-  }
-
-  /** Returns the stored response to replay, or undefined when this request owns the key now. */
-  private async claimKey(
-    tx: EntityManager,
-    caseId: string,
-    key: string,
-    requestHash: Buffer,
-  ): Promise<IntakeReceipt | undefined> {
-    await tx.query(
-      `DELETE FROM idempotency_keys WHERE case_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
-      [caseId, key],
-    );
-    const inserted = await tx.query<{ key: string }[]>(
-      `INSERT INTO idempotency_keys (case_id, key, request_hash) VALUES ($1, $2, $3)
-       ON CONFLICT (case_id, key) DO NOTHING RETURNING key`,
-      [caseId, key, requestHash],
-    );
-    if (inserted.length > 0) return undefined;
-    const rows = await tx.query<{ request_hash: Buffer; response_enc: string | null }[]>(
-      `SELECT request_hash, response_enc FROM idempotency_keys WHERE case_id = $1 AND key = $2`,
-      [caseId, key],
-    );
-    const prev = rows[0];
-    if (!prev || !prev.request_hash.equals(requestHash)) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
-    }
-    if (!prev.response_enc) throw new DomainError('CONFLICT', 'The first request with this key is still running');
-    return JSON.parse(
-      this.vault.decrypt(
-        { table: 'idempotency_keys', column: 'response_enc', rowId: `${caseId}:${key}` },
-        prev.response_enc,
-      ),
-    ) as IntakeReceipt;
+    return this.submitKeyed(newClaimant, idempotencyKey, createHash('sha256').update(canonicalJson(body)).digest());
   }
 
   /**
-   * Inserts one claimant (form or import) with its first history row and its duplicate/velocity
-   * flags. In the caller's transaction when `tx` is given; otherwise through the group commit, where
-   * concurrent submissions share one statement and one commit.
+   * A keyed submission through its own group commit: claim the key, insert, store the encrypted
+   * receipt, in one transaction per batch. A key another submission holds answers with what that
+   * one stored: its receipt for the same body, 422 for another.
    */
-  async create(
-    n: NewClaimant,
-    tx?: EntityManager,
-  ): Promise<{ id: string; reference: string; token: string; flags: number }> {
+  private async submitKeyed(n: NewClaimant, key: string, requestHash: Buffer): Promise<IntakeResult> {
+    const { row, token } = this.seal(n);
+    const at = { table: 'idempotency_keys', column: 'response_enc', rowId: `${n.kase.id}:${key}` };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      row.reference = newReference();
+      const receipt: IntakeReceipt = { reference: row.reference, claimantToken: token, status: 'submitted' };
+      const responseEnc = this.vault.encrypt(at, JSON.stringify(receipt));
+      const out = await this.keyed.submit({ row, key, requestHash, responseEnc });
+      if (out.kind === 'created') return { statusCode: 201, body: receipt, replayed: false };
+      if (out.kind === 'taken') {
+        const rows = await this.ds.query<{ request_hash: Buffer; response_enc: string | null }[]>(
+          `SELECT request_hash, response_enc FROM idempotency_keys WHERE case_id = $1 AND key = $2`,
+          [n.kase.id, key],
+        );
+        const prev = rows[0];
+        // Released meanwhile (its holder's reference was taken, or it expired): claim it again.
+        if (!prev) continue;
+        if (!prev.request_hash.equals(requestHash)) {
+          throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
+        }
+        if (!prev.response_enc) throw new DomainError('CONFLICT', 'The first request with this key is still running');
+        const replay = JSON.parse(this.vault.decrypt(at, prev.response_enc)) as IntakeReceipt;
+        return { statusCode: 201, body: replay, replayed: true };
+      }
+    }
+    throw new Error('could not allocate a unique reference');
+  }
+
+  /** The claimant's row, encrypted and indexed, and its portal token (CPU only, no I/O). */
+  private seal(n: NewClaimant): { row: ClaimantInsert; token: string } {
     const id = randomUUID();
     const token = newToken(CLAIMANT_TOKEN_PREFIX);
     const s = n.submission;
@@ -244,6 +216,20 @@ export class IntakeService implements OnApplicationShutdown {
       consents: JSON.stringify(consents),
       attestedAt: n.consentedAt,
     };
+    return { row, token };
+  }
+
+  /**
+   * Inserts one claimant (form or import) with its first history row and its duplicate/velocity
+   * flags. In the caller's transaction when `tx` is given; otherwise through the group commit, where
+   * concurrent submissions share one statement and one commit.
+   */
+  async create(
+    n: NewClaimant,
+    tx?: EntityManager,
+  ): Promise<{ id: string; reference: string; token: string; flags: number }> {
+    const { row, token } = this.seal(n);
+    const id = row.id;
     // A fresh reference collides with one of the case about once in 10^9 submissions; then the
     // claimant goes again with another.
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -42,7 +42,7 @@ export interface AppConfig {
   readonly velocityWindowMinutes: number;
   /** Most public submissions one intake statement carries (INTAKE_BATCH_MAX). */
   readonly intakeBatchMax: number;
-  /** Intake statements in flight at once per API process (INTAKE_BATCH_IN_FLIGHT). */
+  /** Intake statements in flight at once per API process, for each kind of submission (INTAKE_BATCH_IN_FLIGHT). */
   readonly intakeBatchInFlight: number;
   readonly claimantSessionMinutes: number;
   readonly portalMaxPerAddress: number;

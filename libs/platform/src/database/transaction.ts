@@ -44,7 +44,8 @@ export async function preparedQuery<T>(
   text: string,
   values: unknown[],
 ): Promise<T[]> {
-  if (!('manager' in db) && !('connection' in db)) return (await db.query({ name, text, values })).rows as T[];
+  // A pg pool or client (TypeORM's DataSource and EntityManager both have transaction()).
+  if (!('transaction' in db)) return (await db.query({ name, text, values })).rows as T[];
   const runner = 'queryRunner' in db ? db.queryRunner : undefined;
   let target: PgQueryable;
   if (runner && !runner.isReleased && runner.isTransactionActive) {
