@@ -218,6 +218,22 @@ describe('public intake under generated input', () => {
     expect(again).toMatchObject({ replayed: true, body: a1.value.body });
   });
 
+  it('lets a key older than a day be used afresh, even with another body', async () => {
+    const intake = t.api.get(IntakeService);
+    const db = t.api.get(DataSource);
+    const key = `old-${Date.now()}`;
+    const first = await intake.submit(slug, intakeBody(), key, '203.0.113.20');
+    await db.query(
+      `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1 AND status_code = 201`,
+      [key],
+    );
+    const fresh = await intake.submit(slug, intakeBody(), key, '203.0.113.21');
+    expect(fresh.replayed).toBe(false);
+    expect(fresh.body.reference).not.toBe(first.body.reference);
+    const again = await intake.submit(slug, intakeBody(), key, '203.0.113.22').catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
   it('releases the key of a keyed claimant whose reference was taken, storing nothing', async () => {
     const db = t.api.get(DataSource);
     const kase = (await t.api.get(CaseService).findBySlugCached(slug))!;

@@ -171,13 +171,22 @@ export class IntakeService implements OnApplicationShutdown {
       const out = await this.keyed.submit({ row, key, requestHash, responseEnc });
       if (out.kind === 'created') return { statusCode: 201, body: receipt, replayed: false };
       if (out.kind === 'taken') {
-        const rows = await this.ds.query<{ request_hash: Buffer; response_enc: string | null }[]>(
-          `SELECT request_hash, response_enc FROM idempotency_keys WHERE case_id = $1 AND key = $2`,
+        const rows = await this.ds.query<{ request_hash: Buffer; response_enc: string | null; stale: boolean }[]>(
+          `SELECT request_hash, response_enc, created_at < now() - interval '24 hours' AS stale
+             FROM idempotency_keys WHERE case_id = $1 AND key = $2`,
           [n.kase.id, key],
         );
         const prev = rows[0];
-        // Released meanwhile (its holder's reference was taken, or it expired): claim it again.
+        // Released meanwhile (its holder's reference was taken): claim it again.
         if (!prev) continue;
+        if (prev.stale) {
+          // Keys live a day (as Stripe's): an older one is freed, and this request claims it anew.
+          await this.ds.query(
+            `DELETE FROM idempotency_keys WHERE case_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
+            [n.kase.id, key],
+          );
+          continue;
+        }
         if (!prev.request_hash.equals(requestHash)) {
           throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
         }

@@ -18,43 +18,31 @@ export type KeyedInsertOutcome =
   /** Another submission holds the key (earlier, or earlier in this batch): read what it stored. */
   | { kind: 'taken' };
 
-/** A key older than a day starts afresh (Stripe keeps them 24 hours). */
-const DELETE_STALE_KEYS = `
-  DELETE FROM idempotency_keys k USING unnest($1::uuid[], $2::text[]) AS r (case_id, key)
-   WHERE k.case_id = r.case_id AND k.key = r.key AND k.created_at < now() - interval '24 hours'`;
-
 /**
- * Claims the keys. A key held by an open transaction makes this wait for it (so concurrent retries
- * still make one claimant); a key repeated within the batch goes to its first submission.
+ * Claims the keys, each with its receipt: the transaction that claims a key also inserts its
+ * claimant, so no one ever sees a key without its receipt. A key held by an open transaction makes
+ * this wait for it (so concurrent retries still make one claimant); a key repeated within the
+ * batch goes to its first submission. Written so that even a generic plan touches the table only
+ * through its primary key.
  */
 const CLAIM_KEYS = `
-  INSERT INTO idempotency_keys (case_id, key, request_hash)
-  SELECT case_id, key, request_hash
-    FROM unnest($1::uuid[], $2::text[], $3::bytea[]) WITH ORDINALITY AS r (case_id, key, request_hash, ord)
+  INSERT INTO idempotency_keys (case_id, key, request_hash, status_code, response_enc)
+  SELECT case_id, key, request_hash, 201, response_enc
+    FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::text[])
+         WITH ORDINALITY AS r (case_id, key, request_hash, response_enc, ord)
    ORDER BY ord
   ON CONFLICT (case_id, key) DO NOTHING RETURNING case_id, key`;
 
-/** Stores the receipts of the claimants that went in, and releases the keys of those that did not. */
-const SETTLE_KEYS = `
-  WITH r AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r (case_id, key, response_enc)
-  ), stored AS (
-    UPDATE idempotency_keys k SET status_code = 201, response_enc = r.response_enc
-      FROM r WHERE k.case_id = r.case_id AND k.key = r.key AND r.response_enc IS NOT NULL
-    RETURNING 1
-  ), released AS (
-    DELETE FROM idempotency_keys k USING r
-     WHERE k.case_id = r.case_id AND k.key = r.key AND r.response_enc IS NULL
-    RETURNING 1
-  )
-  SELECT (SELECT count(*) FROM stored)::int + (SELECT count(*) FROM released)::int AS settled`;
+/** Releases the key of a claimant whose reference was taken (rare), within the same transaction. */
+const RELEASE_KEY = `DELETE FROM idempotency_keys WHERE case_id = $1 AND key = $2`;
 
 const keyOf = (caseId: string, key: string): string => `${caseId}\u0000${key}`;
 
 /**
- * A batch of keyed submissions in one transaction on `pool`: claim the keys, insert the claimants
- * whose keys were claimed (one statement, as for the public form without a key), store their
- * receipts and release the keys of any whose reference was taken. Outcomes in order.
+ * A batch of keyed submissions in one transaction on `pool`: claim the keys with their receipts,
+ * insert the claimants whose keys were claimed (one statement, as for the public form without a
+ * key) and release the keys of any whose reference was taken. Outcomes in order. A key older than
+ * a day is not claimed here: its holder reads it as taken, finds it stale and frees it.
  */
 export async function insertKeyedClaimants(
   pool: Pool,
@@ -65,19 +53,20 @@ export async function insertKeyedClaimants(
   let done = false;
   try {
     await client.query('BEGIN');
-    const caseIds = items.map((i) => i.row.caseId);
-    const keys = items.map((i) => i.key);
-    await client.query({ name: 'intake-keys-stale-v1', text: DELETE_STALE_KEYS, values: [caseIds, keys] });
     const claimed = await client.query<{ case_id: string; key: string }>({
-      name: 'intake-keys-claim-v1',
+      name: 'intake-keys-claim-v2',
       text: CLAIM_KEYS,
-      values: [caseIds, keys, items.map((i) => i.requestHash)],
+      values: [
+        items.map((i) => i.row.caseId),
+        items.map((i) => i.key),
+        items.map((i) => i.requestHash),
+        items.map((i) => i.responseEnc),
+      ],
     });
     const won = new Set(claimed.rows.map((r) => keyOf(r.case_id, r.key)));
     const owners: number[] = [];
     items.forEach((item, i) => {
-      const k = keyOf(item.row.caseId, item.key);
-      if (won.delete(k)) owners.push(i);
+      if (won.delete(keyOf(item.row.caseId, item.key))) owners.push(i);
     });
     const inserted = owners.length
       ? await insertClaimants(
@@ -86,16 +75,8 @@ export async function insertKeyedClaimants(
           velocity,
         )
       : [];
-    if (owners.length) {
-      await client.query({
-        name: 'intake-keys-settle-v1',
-        text: SETTLE_KEYS,
-        values: [
-          owners.map((i) => items[i].row.caseId),
-          owners.map((i) => items[i].key),
-          owners.map((i, n) => (inserted[n].created ? items[i].responseEnc : null)),
-        ],
-      });
+    for (const [n, i] of owners.entries()) {
+      if (!inserted[n].created) await client.query(RELEASE_KEY, [items[i].row.caseId, items[i].key]);
     }
     await client.query('COMMIT');
     done = true;
