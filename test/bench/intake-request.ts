@@ -6,6 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
  * offset, so runs and threads do not repeat each other's people.
  */
 let counter = randomInt(0, 2 ** 24) * 64;
+const KEYED = process.env.BENCH_INTAKE_KEYED === '1';
 
 /** A different, valid person, as the public form would send them. */
 function intakeBody(n: number): string {
@@ -40,11 +41,13 @@ interface LoadRequest {
  */
 function setupRequest(req: LoadRequest): LoadRequest {
   const n = counter++;
-  return {
-    ...req,
-    headers: { ...req.headers, 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` },
-    body: intakeBody(n),
+  const headers: Record<string, string> = {
+    ...req.headers,
+    'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
   };
+  // BENCH_INTAKE_KEYED=1: each submission with an Idempotency-Key of its own, as a careful form sends.
+  if (KEYED) headers['idempotency-key'] = `bench-${n}-${randomBytes(4).toString('hex')}`;
+  return { ...req, headers, body: intakeBody(n) };
 }
 
 // autocannon's worker does require(path) and calls the result, so the module is the function.
