@@ -67,8 +67,8 @@ describe('bulk import of claimants from CSV', () => {
   let attorney: string;
   let otherParalegal: string;
 
-  beforeAll(async () => {
-    t = await startTestApp({
+  const startMain = () =>
+    startTestApp({
       worker: true,
       env: {
         INTAKE_MAX_PER_ADDRESS: '100000',
@@ -77,6 +77,9 @@ describe('bulk import of claimants from CSV', () => {
         IMPORT_MAX_BYTES: '65536',
       },
     });
+
+  beforeAll(async () => {
+    t = await startMain();
     ds = t.api.get(DataSource);
     firm = await createFirm(t);
     other = await createFirm(t, 'Other firm');
@@ -242,6 +245,9 @@ describe('bulk import of claimants from CSV', () => {
     const kase = await createCase(t, attorney);
     const existing = intakeBody();
     await request(t.http).post(`/api/v1/public/cases/${kase.slug}/claimants`).send(existing).expect(201);
+    // Only the rotating deployment may relay and run the import: the main app's relay would take the
+    // outbox row as readily, and its worker lacks the new key the upload is sealed under.
+    await t.close();
     const older = process.env.PII_MASTER_KEY!;
     const rotating = await startTestApp({
       worker: true,
@@ -272,6 +278,8 @@ describe('bulk import of claimants from CSV', () => {
       expect(s).toMatchObject({ status: 'done', rows: 2, inserted: 1, duplicates: 1 });
     } finally {
       await rotating.close();
+      t = await startMain();
+      ds = t.api.get(DataSource);
     }
   });
 
