@@ -164,36 +164,47 @@ export class IntakeService implements OnApplicationShutdown {
   private async submitKeyed(n: NewClaimant, key: string, requestHash: Buffer): Promise<IntakeResult> {
     const { row, token } = this.seal(n);
     const at = { table: 'idempotency_keys', column: 'response_enc', rowId: `${n.kase.id}:${key}` };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      row.reference = newReference();
+    return this.withFreshReference(row, async () => {
       const receipt: IntakeReceipt = { reference: row.reference, claimantToken: token, status: 'submitted' };
       const responseEnc = this.vault.encrypt(at, JSON.stringify(receipt));
       const out = await this.keyed.submit({ row, key, requestHash, responseEnc });
       if (out.kind === 'created') return { statusCode: 201, body: receipt, replayed: false };
-      if (out.kind === 'taken') {
-        const rows = await this.ds.query<{ request_hash: Buffer; response_enc: string | null; stale: boolean }[]>(
-          `SELECT request_hash, response_enc, created_at < now() - interval '24 hours' AS stale
-             FROM idempotency_keys WHERE case_id = $1 AND key = $2`,
+      if (out.kind === 'collided') return undefined;
+      const rows = await this.ds.query<{ request_hash: Buffer; response_enc: string | null; stale: boolean }[]>(
+        `SELECT request_hash, response_enc, created_at < now() - interval '24 hours' AS stale
+           FROM idempotency_keys WHERE case_id = $1 AND key = $2`,
+        [n.kase.id, key],
+      );
+      const prev = rows[0];
+      // Released meanwhile (its holder's reference was taken): claim it again.
+      if (!prev) return undefined;
+      if (prev.stale) {
+        // Keys live a day (as Stripe's): an older one is freed, and this request claims it anew.
+        await this.ds.query(
+          `DELETE FROM idempotency_keys WHERE case_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
           [n.kase.id, key],
         );
-        const prev = rows[0];
-        // Released meanwhile (its holder's reference was taken): claim it again.
-        if (!prev) continue;
-        if (prev.stale) {
-          // Keys live a day (as Stripe's): an older one is freed, and this request claims it anew.
-          await this.ds.query(
-            `DELETE FROM idempotency_keys WHERE case_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
-            [n.kase.id, key],
-          );
-          continue;
-        }
-        if (!prev.request_hash.equals(requestHash)) {
-          throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
-        }
-        if (!prev.response_enc) throw new DomainError('CONFLICT', 'The first request with this key is still running');
-        const replay = JSON.parse(this.vault.decrypt(at, prev.response_enc)) as IntakeReceipt;
-        return { statusCode: 201, body: replay, replayed: true };
+        return undefined;
       }
+      if (!prev.request_hash.equals(requestHash)) {
+        throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
+      }
+      if (!prev.response_enc) throw new DomainError('CONFLICT', 'The first request with this key is still running');
+      const replay = JSON.parse(this.vault.decrypt(at, prev.response_enc)) as IntakeReceipt;
+      return { statusCode: 201, body: replay, replayed: true };
+    });
+  }
+
+  /**
+   * Runs `attempt` with a freshly drawn reference on `row` until it gives an answer (undefined: the
+   * reference was taken, or the key must be claimed again). A fresh reference collides with one of
+   * the case about once in 10^9 submissions.
+   */
+  private async withFreshReference<T>(row: ClaimantInsert, attempt: () => Promise<T | undefined>): Promise<T> {
+    for (let i = 0; i < 5; i++) {
+      row.reference = newReference();
+      const answer = await attempt();
+      if (answer !== undefined) return answer;
     }
     throw new Error('could not allocate a unique reference');
   }
@@ -238,24 +249,14 @@ export class IntakeService implements OnApplicationShutdown {
     tx?: EntityManager,
   ): Promise<{ id: string; reference: string; token: string; flags: number }> {
     const { row, token } = this.seal(n);
-    const id = row.id;
-    // A fresh reference collides with one of the case about once in 10^9 submissions; then the
-    // claimant goes again with another.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      row.reference = newReference();
-      let out: ClaimantInsertOutcome;
-      if (tx) {
-        // See pool(): the same generic plan inside the caller's transaction.
-        await tx.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
-        [out] = await insertClaimants(tx, [row], this.velocity);
-      } else {
-        out = await this.group.submit(row);
-      }
-      if (out.created) return { id, reference: row.reference, token, flags: out.flags };
-    }
+    // See pool(): the same generic plan inside the caller's transaction.
+    if (tx) await tx.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
     // No audit-chain event here: a claimant submitting their own data is not a staff access, and
     // the submission is on record in the status history (actor claimant). Keeping the per-firm
     // chain lock off the public form's hot path is what lets intake scale.
-    throw new Error('could not allocate a unique reference');
+    return this.withFreshReference(row, async () => {
+      const out = tx ? (await insertClaimants(tx, [row], this.velocity))[0] : await this.group.submit(row);
+      return out.created ? { id: row.id, reference: row.reference, token, flags: out.flags } : undefined;
+    });
   }
 }
