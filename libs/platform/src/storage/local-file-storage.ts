@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,8 +39,9 @@ export class LocalFileStorage implements FileStorage {
         done(null, chunk);
       },
     });
+    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
     try {
-      await pipeline(stream, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+      await pipeline(stream, counter, out);
       const fh = await open(tmp, 'r');
       try {
         await fh.sync();
@@ -52,6 +54,10 @@ export class LocalFileStorage implements FileStorage {
     } catch (err) {
       // Make sure the source is not left half-read (and its producer not left waiting).
       if (!stream.destroyed) stream.destroy();
+      // The part file is opened asynchronously, and a pipeline failed by its source can settle
+      // before that open does: wait for the file stream to close, or the unlink below can run first
+      // and leave the part file behind (seen in CI after a 413 and a 415).
+      if (!out.closed) await once(out, 'close').catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw err;
     }
