@@ -26,7 +26,10 @@ async function load(url: string, seconds: number): Promise<autocannon.Result> {
     requests: [{ method: 'POST', setupRequest: SETUP_REQUEST }],
   });
   if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors under load`);
+    throw new Error(
+      `${url}: ${result.non2xx} non-2xx and ${result.errors} errors under load ` +
+        `(status codes: ${JSON.stringify(result.statusCodeStats)})`,
+    );
   }
   return result;
 }

@@ -2,8 +2,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { FILE_STORAGE, newDataKey, newStorageKey, type FileStorage } from '@app/platform';
-import { Vault } from '@app/security';
+import {
+  FILE_STORAGE,
+  JOB_OPTIONS,
+  JobName,
+  failsJobAtOnce,
+  newDataKey,
+  newStorageKey,
+  type FileStorage,
+} from '@app/platform';
+import { UnknownKeyVersionError, Vault } from '@app/security';
 import {
   IMPORT_COLUMNS,
   IMPORT_KEY_PURPOSE,
@@ -393,6 +401,44 @@ describe('bulk import of claimants from CSV', () => {
       .handle({ importId: id }, { jobId: id, attempt: 1, updateProgress: () => Promise.resolve() });
     expect(await status(id)).toMatchObject({ status: 'failed', rows: 0, inserted: 0 });
     expect((await status(id)).failure).toMatch(/integrity/);
+    expect(await storage.exists(storageKey)).toBe(false);
+  });
+
+  it('retries an upload sealed under a key version this worker lacks (a rotation rolling out), failing only at the last attempt', async () => {
+    const kase = await createCase(t, attorney);
+    const id = randomUUID();
+    const storage = t.api.get<FileStorage>(FILE_STORAGE);
+    // The API already runs with key version 2; this worker still has only version 1.
+    const newer = new Vault([
+      { version: 2, key: randomBytes(32) },
+      { version: 1, key: Buffer.from(process.env.PII_MASTER_KEY!, 'base64') },
+    ]);
+    const storageKey = newStorageKey();
+    const key = newDataKey();
+    const csv = Buffer.from(`${HEADER}\n${csvLine(row({ name: '기다림' }))}\n`);
+    await storage.put(storageKey, Readable.from([csv]).pipe(sealSegmented(key, importFileContext(id))));
+    await ds.query(
+      `INSERT INTO imports (id, firm_id, case_id, created_by, storage_key, data_key_enc, bytes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, firm.firmId, kase.id, firm.adminId, storageKey, newer.wrapKey(IMPORT_KEY_PURPOSE, id, key), csv.length],
+    );
+    const handler = t.worker!.get(ImportClaimantsHandler);
+    const attempt = (n: number) =>
+      handler.handle({ importId: id }, { jobId: id, attempt: n, updateProgress: () => Promise.resolve() });
+    // Thrown to BullMQ as a transient error (retried with backoff); the import and its file wait.
+    const first = await attempt(1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(first).toBeInstanceOf(UnknownKeyVersionError);
+    expect(failsJobAtOnce(first)).toBe(false);
+    expect(await status(id)).toMatchObject({ status: 'running', rows: 0, inserted: 0, failure: null });
+    expect(await storage.exists(storageKey)).toBe(true);
+    // The last attempt gives up with a message that says what to do.
+    await expect(attempt(JOB_OPTIONS[JobName.ImportClaimants].attempts)).rejects.toBeInstanceOf(UnknownKeyVersionError);
+    const s = await status(id);
+    expect(s).toMatchObject({ status: 'failed', rows: 0, inserted: 0 });
+    expect(s.failure).toMatch(/key version 2, which this worker does not have/);
     expect(await storage.exists(storageKey)).toBe(false);
   });
 

@@ -4,7 +4,6 @@ import { pipeline } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import {
   APP_CONFIG,
-  DomainError,
   FILE_STORAGE,
   JOB_OPTIONS,
   JobName,
@@ -14,9 +13,10 @@ import {
   type JobContext,
   type JobHandler,
   type JobPayloads,
+  failsJobAtOnce,
   queryRows,
 } from '@app/platform';
-import { AuditService, Vault, firmScope } from '@app/security';
+import { AuditService, UnknownKeyVersionError, Vault, firmScope } from '@app/security';
 import { todayInKorea, validateIntake } from '../intake/intake-validator';
 import {
   CsvReadError,
@@ -97,9 +97,15 @@ export class ImportClaimantsHandler implements JobHandler<typeof JobName.ImportC
         this.log.warn(`import ${row.id}: another runner took over; this one stops`);
         return;
       }
-      // A DomainError is not retried (WorkerHost); otherwise only the last attempt gives up.
-      if (err instanceof DomainError || ctx.attempt >= JOB_OPTIONS[JobName.ImportClaimants].attempts) {
-        await this.fail(row, 'The import stopped on an internal error; rows before the last checkpoint were imported');
+      // A DomainError is not retried (WorkerHost), unless transient; otherwise only the last attempt gives up.
+      if (failsJobAtOnce(err) || ctx.attempt >= JOB_OPTIONS[JobName.ImportClaimants].attempts) {
+        await this.fail(
+          row,
+          err instanceof UnknownKeyVersionError
+            ? `The file is sealed under key version ${err.version}, which this worker does not have: ` +
+                'give every worker the newest PII key, then upload the file again'
+            : 'The import stopped on an internal error; rows before the last checkpoint were imported',
+        );
         await this.finish(row.id).catch(() => undefined);
       }
       throw err;

@@ -1,7 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, DomainError, JobName, NotFoundError, enqueueJob, type AppConfig } from '@app/platform';
+import {
+  APP_CONFIG,
+  DomainError,
+  JobName,
+  NotFoundError,
+  enqueueJob,
+  failsJobAtOnce,
+  type AppConfig,
+} from '@app/platform';
 import { AuditService, type FirmScope, type StaffPrincipal } from '@app/security';
 import { claimRuleParameters } from '../claim-rule-parameters';
 import { retireClaimGenerations } from './claim-generations';
@@ -198,7 +206,7 @@ export class ClaimRecomputeService {
         await this.repo.markDone(tx, recomputeId, { ruleVersion: params.ruleVersion, totals, changed, cleared });
       });
     } catch (e) {
-      const final = e instanceof DomainError || ctx.attempt >= ctx.maxAttempts;
+      const final = failsJobAtOnce(e) || ctx.attempt >= ctx.maxAttempts;
       const failure = e instanceof DomainError ? `${e.code}: ${e.message}` : 'internal error; see the worker log';
       this.log.warn(
         `recompute ${recomputeId} attempt ${ctx.attempt}/${ctx.maxAttempts} failed: ${e instanceof Error ? e.message : String(e)}`,

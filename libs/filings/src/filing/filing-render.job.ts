@@ -8,6 +8,7 @@ import { assertTransition } from '@app/claimants';
 import {
   APP_CONFIG,
   DomainError,
+  failsJobAtOnce,
   JOB_OPTIONS,
   JobName,
   ProcessesJob,
@@ -332,7 +333,7 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
       }
     } catch (e) {
       const err = asFinal(e);
-      const final = err instanceof DomainError || ctx.attempt >= JOB_OPTIONS[JobName.RenderFiling].attempts;
+      const final = failsJobAtOnce(err) || ctx.attempt >= JOB_OPTIONS[JobName.RenderFiling].attempts;
       this.log.warn(`filing ${filing.id} attempt ${ctx.attempt} failed${final ? ' (final)' : ''}: ${failureText(err)}`);
       if (final) await this.fail(filing, err);
       throw err;

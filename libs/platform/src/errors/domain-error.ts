@@ -41,6 +41,13 @@ export interface ErrorDetail {
 
 /** A business rule said no. Carries a stable code; the HTTP filter maps it to a status. */
 export class DomainError extends Error {
+  /**
+   * True when the same request may well succeed later without anyone changing it (say, this
+   * process lacks a key other processes already have): a queued job retries it like an
+   * infrastructure error instead of giving up at once.
+   */
+  readonly transient: boolean = false;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -54,6 +61,14 @@ export class DomainError extends Error {
   get status(): number {
     return ERROR_STATUS[this.code];
   }
+}
+
+/**
+ * Whether a queued job should give up at once on this error: a business rule said no, and asking
+ * again will not change the answer. Infrastructure errors and transient domain errors are retried.
+ */
+export function failsJobAtOnce(err: unknown): boolean {
+  return err instanceof DomainError && !err.transient;
 }
 
 export class NotFoundError extends DomainError {

@@ -12,14 +12,15 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { bullConnection } from '../redis/redis';
-import { DomainError } from '../errors/domain-error';
+import { failsJobAtOnce, type DomainError } from '../errors/domain-error';
 import { JOB_OPTIONS, QUEUE_SETTINGS, isJobName, type JobName, type QueueName } from './job-contract';
 import { ProcessesJob, assertHandlerCoverage, type JobHandler } from './job-handler';
 
 /**
  * Runs one BullMQ Worker per queue that has handlers, dispatching each job to its one handler.
  * A handler's error is never swallowed: BullMQ sees it and retries with backoff. A DomainError
- * (a business rule said no) is not worth retrying and fails the job at once.
+ * (a business rule said no) is not worth retrying and fails the job at once, unless it is
+ * transient (see {@link failsJobAtOnce}).
  */
 @Injectable()
 export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -91,7 +92,10 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
         updateProgress: (p) => job.updateProgress(Math.max(0, Math.min(100, Math.round(p)))),
       });
     } catch (e) {
-      if (e instanceof DomainError) throw new UnrecoverableError(`${e.code}: ${e.message}`);
+      if (failsJobAtOnce(e)) {
+        const d = e as DomainError;
+        throw new UnrecoverableError(`${d.code}: ${d.message}`);
+      }
       throw e;
     }
     await this.ds.query(`UPDATE outbox SET completed_at = now() WHERE id::text = $1 AND completed_at IS NULL`, [jobId]);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Vault, VaultDecryptError } from './vault';
+import { failsJobAtOnce } from '@app/platform';
+import { UnknownKeyVersionError, Vault, VaultDecryptError } from './vault';
 import { normalizeEmail, normalizeKoreanMobile, normalizeName } from './normalize';
 
 const k1 = { version: 1, key: randomBytes(32) };
@@ -44,6 +45,32 @@ describe('Vault', () => {
     const ring = new Vault([k2, k1]);
     expect(ring.decrypt(loc, old)).toBe('a@b.kr');
     expect(Vault.versionOf(ring.encrypt(loc, 'a@b.kr'))).toBe(2);
+  });
+
+  it('tells a key version it lacks (retried by jobs) from a value that does not authenticate (not retried)', () => {
+    const newer = new Vault([k2, k1]).encrypt(loc, 'a@b.kr');
+    const old = new Vault([k1]);
+    const lacking = (() => {
+      try {
+        return old.decrypt(loc, newer);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(lacking).toBeInstanceOf(UnknownKeyVersionError);
+    expect(lacking).toMatchObject({ code: 'INTEGRITY_CHECK_FAILED', version: 2, transient: true });
+    expect(failsJobAtOnce(lacking)).toBe(false);
+    const tampered = (() => {
+      try {
+        return old.decrypt({ ...loc, column: 'email' }, old.encrypt(loc, 'x'));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(tampered).toBeInstanceOf(VaultDecryptError);
+    expect(tampered).not.toBeInstanceOf(UnknownKeyVersionError);
+    expect(failsJobAtOnce(tampered)).toBe(true);
+    expect(failsJobAtOnce(new Error('connection reset'))).toBe(false);
   });
 
   it('blind indexes are deterministic per version and differ across kinds', () => {

@@ -28,6 +28,20 @@ export class VaultDecryptError extends DomainError {
   readonly detail: string;
 }
 
+/**
+ * A value or key sealed under a master key version this process does not have. During a key
+ * rotation's rolling restart that is a process still on the old key set: another process, or this
+ * one after its restart, can open it, so a queued job retries instead of failing for good.
+ */
+export class UnknownKeyVersionError extends VaultDecryptError {
+  override readonly transient = true;
+
+  constructor(readonly version: number) {
+    super(`no master key of version ${version} is configured`);
+    this.name = 'UnknownKeyVersionError';
+  }
+}
+
 interface VersionKeys {
   version: number;
   master: Buffer;
@@ -63,7 +77,7 @@ export class Vault {
 
   private keys(version: number): VersionKeys {
     const v = this.versions.get(version);
-    if (!v) throw new VaultDecryptError(`no master key of version ${version} is configured`);
+    if (!v) throw new UnknownKeyVersionError(version);
     return v;
   }
 
