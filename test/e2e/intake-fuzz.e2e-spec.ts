@@ -5,10 +5,12 @@ import { DataSource } from 'typeorm';
 import { CaseService } from '@app/cases';
 import {
   INSERT_CLAIMANTS,
+  INSERT_KEYED_CLAIMANTS,
   INTAKE_FIELDS,
   IntakeService,
   consentKeys,
   insertKeyedClaimants,
+  type KeyedInsert,
   sealClaimant,
   validateIntake,
   type NewClaimant,
@@ -234,90 +236,123 @@ describe('public intake under generated input', () => {
     expect(again).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
-  it('releases the key of a keyed claimant whose reference was taken, storing nothing', async () => {
-    const db = t.api.get(DataSource);
+  /** A keyed submission as the group commit hands it to insertKeyedClaimants. */
+  async function keyedItem(key: string, reference?: string): Promise<KeyedInsert> {
     const kase = (await t.api.get(CaseService).findBySlugCached(slug))!;
-    const taken = await db.query<{ reference: string }[]>(
-      `SELECT reference FROM claimants WHERE case_id = $1 LIMIT 1`,
-      [kase.id],
-    );
     const checked = validateIntake(intakeBody(), {
       requiredConsents: consentKeys(kase).required,
       optionalConsents: consentKeys(kase).optional,
     });
     if (!checked.ok) throw new Error('invalid body');
     const id = randomUUID();
-    const vault = t.api.get(Vault);
+    return {
+      row: {
+        id,
+        firmId: kase.firmId,
+        caseId: kase.id,
+        reference: reference ?? `T${randomBytes(5).toString('hex').toUpperCase()}`,
+        tokenHash: randomBytes(32),
+        source: 'form',
+        sealed: sealClaimant(t.api.get(Vault), id, checked.value),
+        sourceIpBidx: null,
+        exposedData: checked.value.exposedData,
+        noticeReceivedOn: null,
+        declaredLossKrw: 0,
+        couponUsed: null,
+        consents: '{}',
+        attestedAt: new Date(),
+      },
+      key,
+      requestHash: randomBytes(32),
+      responseEnc: 'v1.unused',
+    };
+  }
+
+  it('releases the key of a keyed claimant whose reference was taken, storing nothing', async () => {
+    const db = t.api.get(DataSource);
+    const kase = (await t.api.get(CaseService).findBySlugCached(slug))!;
+    const velocity = { windowMinutes: 10, max: 5 };
+    const holder = await keyedItem(`holder-${Date.now()}`);
     const key = `collide-${Date.now()}`;
+    const other = await keyedItem(`beside-${Date.now()}`);
+    const item = await keyedItem(key, holder.row.reference);
     const pool = new Pool({ connectionString: t.config.databaseUrl, max: 1 });
     try {
-      const [out] = await insertKeyedClaimants(
-        pool,
-        [
-          {
-            row: {
-              id,
-              firmId: kase.firmId,
-              caseId: kase.id,
-              reference: taken[0].reference,
-              tokenHash: randomBytes(32),
-              source: 'form',
-              sealed: sealClaimant(vault, id, checked.value),
-              sourceIpBidx: null,
-              exposedData: checked.value.exposedData,
-              noticeReceivedOn: null,
-              declaredLossKrw: 0,
-              couponUsed: null,
-              consents: '{}',
-              attestedAt: new Date(),
-            },
-            key,
-            requestHash: randomBytes(32),
-            responseEnc: 'v1.unused',
-          },
-        ],
-        { windowMinutes: 10, max: 5 },
-      );
-      expect(out).toEqual({ kind: 'collided' });
+      expect(await insertKeyedClaimants(pool, [holder], velocity)).toEqual([
+        { kind: 'created', flags: expect.any(Number) },
+      ]);
+      // In a batch, the collision fails the statement; each submission then goes on its own.
+      const outs = await insertKeyedClaimants(pool, [other, item], velocity);
+      expect(outs).toEqual([{ kind: 'created', flags: expect.any(Number) }, { kind: 'collided' }]);
     } finally {
       await pool.end();
     }
     const keys = await db.query(`SELECT 1 FROM idempotency_keys WHERE case_id = $1 AND key = $2`, [kase.id, key]);
     expect(keys).toEqual([]);
-    const rows = await db.query(`SELECT 1 FROM claimants WHERE id = $1`, [id]);
+    const rows = await db.query(`SELECT 1 FROM claimants WHERE id = $1`, [item.row.id]);
     expect(rows).toEqual([]);
+    const kept = await db.query(`SELECT 1 FROM claimants WHERE id = $1`, [other.row.id]);
+    expect(kept).toHaveLength(1);
   });
 
-  it('plans every lookup of the intake statement on its index, even as a generic plan on an empty table', async () => {
-    // The intake statement is prepared once per connection; on launch day its generic plan is made
-    // while claimants is nearly empty. That plan must still use the address index for the velocity
-    // check and the blind-index indexes for duplicates, or every submission filters the whole case
-    // (it did: 14 ms per submission at 3,000 claimants).
-    const db = t.api.get(DataSource);
-    const explain = await db.transaction(async (tx) => {
-      await tx.query(`CREATE TEMP TABLE claimants (LIKE public.claimants INCLUDING ALL) ON COMMIT DROP`);
-      await tx.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
-      await tx.query(`PREPARE intake_plan_probe AS ${INSERT_CLAIMANTS}`);
-      const rows = await tx.query<{ 'QUERY PLAN': string }[]>(
-        `EXPLAIN EXECUTE intake_plan_probe(${Array(24).fill('NULL').join(', ')}, 10, 5)`,
-      );
-      await tx.query(`DEALLOCATE intake_plan_probe`);
-      return rows.map((r) => r['QUERY PLAN']).join('\n');
-    });
-    // The temporary copy names its indexes after their columns; the address index drives the scan
-    // and the address is never a mere filter over some other index's range.
-    expect(explain).toMatch(/Index Cond: \(\(source_ip_bidx = p(_\d+)?\.source_ip_bidx\) AND \(created_at > /);
-    let node = '';
-    for (const line of explain.split('\n')) {
-      if (line.includes('->')) node = line;
-      // Only the batch's own rows (the probe CTE) may be filtered by address; claimants never are.
-      if (/Filter: .*source_ip_bidx = /.test(line)) expect(node).toContain('CTE Scan on probe');
+  it('never deadlocks two batches claiming the same keys in opposite orders', async () => {
+    const pool = new Pool({ connectionString: t.config.databaseUrl, max: 2 });
+    try {
+      for (let round = 0; round < 20; round++) {
+        const [k1, k2] = [`dl-${round}-a-${Date.now()}`, `dl-${round}-b-${Date.now()}`];
+        const one = [await keyedItem(k1), await keyedItem(k2)];
+        const two = [await keyedItem(k2), await keyedItem(k1)];
+        const velocity = { windowMinutes: 10, max: 5 };
+        const [a, b] = await Promise.all([
+          insertKeyedClaimants(pool, one, velocity),
+          insertKeyedClaimants(pool, two, velocity),
+        ]);
+        // Each key went to exactly one of the two batches; neither batch failed.
+        const created = [...a, ...b].filter((o) => o.kind === 'created');
+        expect(created).toHaveLength(2);
+        expect([...a, ...b].filter((o) => o.kind === 'taken')).toHaveLength(2);
+      }
+    } finally {
+      await pool.end();
     }
-    for (const column of ['phone_bidx', 'email_bidx', 'name_birth_bidx', 'address_bidx']) {
-      expect(explain).toContain(`Index Cond: ((case_id = p.case_id) AND (${column} = p.${column}))`);
-    }
-    expect(explain).not.toMatch(/Seq Scan on claimants/);
   });
+
+  it.each([
+    ['without', INSERT_CLAIMANTS, ''],
+    ['with', INSERT_KEYED_CLAIMANTS, ', NULL, NULL, NULL'],
+  ])(
+    'plans every lookup of the intake statement (%s keys) on its index, even as a generic plan on an empty table',
+    async (_, statement, keyArgs) => {
+      // The intake statement is prepared once per connection; on launch day its generic plan is made
+      // while claimants is nearly empty. That plan must still use the address index for the velocity
+      // check and the blind-index indexes for duplicates, or every submission filters the whole case
+      // (it did: 14 ms per submission at 3,000 claimants).
+      const db = t.api.get(DataSource);
+      const explain = await db.transaction(async (tx) => {
+        await tx.query(`CREATE TEMP TABLE claimants (LIKE public.claimants INCLUDING ALL) ON COMMIT DROP`);
+        await tx.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+        await tx.query(`PREPARE intake_plan_probe AS ${statement}`);
+        const rows = await tx.query<{ 'QUERY PLAN': string }[]>(
+          `EXPLAIN EXECUTE intake_plan_probe(${Array(24).fill('NULL').join(', ')}, 10, 5${keyArgs})`,
+        );
+        await tx.query(`DEALLOCATE intake_plan_probe`);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+      // The temporary copy names its indexes after their columns; the address index drives the scan
+      // and the address is never a mere filter over some other index's range.
+      expect(explain).toMatch(/Index Cond: \(\(source_ip_bidx = p(_\d+)?\.source_ip_bidx\) AND \(created_at > /);
+      let node = '';
+      for (const line of explain.split('\n')) {
+        if (line.includes('->')) node = line;
+        // Only the batch's own rows (the probe CTE) may be filtered by address; claimants never are.
+        if (/Filter: .*source_ip_bidx = /.test(line)) expect(node).toContain('CTE Scan on probe');
+      }
+      for (const column of ['phone_bidx', 'email_bidx', 'name_birth_bidx', 'address_bidx']) {
+        expect(explain).toContain(`Index Cond: ((case_id = p.case_id) AND (${column} = p.${column}))`);
+      }
+      expect(explain).not.toMatch(/Seq Scan on claimants/);
+    },
+  );
 
   it('rate-limits submissions per source address with 429 RATE_LIMITED', async () => {
     const limited = await startTestApp({

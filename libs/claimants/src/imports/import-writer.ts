@@ -7,6 +7,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { nameBirthKey, type Vault } from '@app/security';
 import { BIDX, blindIndexes, encryptClaimant } from '../claimant-fields';
 import type { IntakeSubmission } from '../intake/intake-validator';
+import { isReferenceCollision } from '../intake/claimant-insert';
 import { newReference } from '../intake/reference';
 
 /** A row error as the import reports it: CSV line, CSV column (or `row` / `file` / `header`), message. */
@@ -186,8 +187,6 @@ const MERGE_STAGE = `
   SELECT (SELECT count(*) FROM checkpoint)::int AS moved, (SELECT count(*) FROM fresh)::int AS fresh,
          (SELECT count(*) FROM ins)::int AS inserted`;
 
-const UNIQUE_VIOLATION = '23505';
-
 /**
  * Writes import batches over one connection held for the whole run (the staging table is a
  * temporary table, so it lives on that connection). Each batch: COPY its sealed rows into the
@@ -243,8 +242,7 @@ export class ImportWriter {
       try {
         return await this.tryCommit(batch, checkpoint);
       } catch (err) {
-        const e = err as { code?: unknown; constraint?: unknown };
-        if (attempt >= 5 || e.code !== UNIQUE_VIOLATION || e.constraint !== 'claimants_reference_uq') throw err;
+        if (attempt >= 5 || !isReferenceCollision(err)) throw err;
       }
     }
   }

@@ -74,7 +74,7 @@ export class IntakeService implements OnApplicationShutdown {
   private readonly velocity: VelocitySettings;
   /** Submissions without an Idempotency-Key: concurrent ones share a statement and a commit. */
   private readonly group: GroupCommit<ClaimantInsert, ClaimantInsertOutcome>;
-  /** Submissions with an Idempotency-Key: concurrent ones share a transaction. */
+  /** Submissions with an Idempotency-Key: concurrent ones share a statement. */
   private readonly keyed: GroupCommit<KeyedInsert, KeyedInsertOutcome>;
   private groupPool: Pool | undefined;
   private closed = false;
@@ -88,7 +88,7 @@ export class IntakeService implements OnApplicationShutdown {
     if (this.closed) throw new Error('the API is shutting down');
     this.groupPool ??= sidePool(this.ds, {
       name: 'intake',
-      // Statements in flight: those of the public form, and the transactions of keyed submissions.
+      // Statements in flight: those of the public form, and those of keyed submissions.
       max: 2 * this.config.intakeBatchInFlight,
       settings: { plan_cache_mode: 'force_generic_plan' },
     });
@@ -157,9 +157,9 @@ export class IntakeService implements OnApplicationShutdown {
   }
 
   /**
-   * A keyed submission through its own group commit: claim the key, insert, store the encrypted
-   * receipt, in one transaction per batch. A key another submission holds answers with what that
-   * one stored: its receipt for the same body, 422 for another.
+   * A keyed submission through its own group commit: claim the key with its encrypted receipt and
+   * insert, in one statement per batch. A key another submission holds answers with what that one
+   * stored: its receipt for the same body, 422 for another.
    */
   private async submitKeyed(n: NewClaimant, key: string, requestHash: Buffer): Promise<IntakeResult> {
     const { row, token } = this.seal(n);
