@@ -484,6 +484,12 @@ describe('evidence: upload, encryption at rest, review, download', () => {
       const blank = await staff(paralegal.token).content(id, '   ').expect(400);
       expect(JSON.parse((blank.body as Buffer).toString())).toMatchObject({ code: 'ACCESS_REASON_REQUIRED' });
       await staff(paralegal.token).content(id, 'x'.repeat(501)).expect(400);
+      // A control character (here a NUL, percent-encoded) is refused before anything is read.
+      const nul = await staff(paralegal.token).content(id, 'why%00not').expect(400);
+      expect(JSON.parse((nul.body as Buffer).toString())).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'X-Access-Reason', message: expect.stringMatching(/control characters/) }],
+      });
       await staff(paralegal.token).content(id, 'x'.repeat(500)).expect(200);
       const audits = await ds.query(
         `SELECT count(*)::int AS n FROM audit_events WHERE action = $1 AND subject_id = $2`,

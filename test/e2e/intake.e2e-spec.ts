@@ -232,6 +232,12 @@ describe('public intake, desk, workflow and portal', () => {
     const id = (await staff(`/cases/${kase.id}/claimants?q=${created.body.reference}`).get()).body.items[0].id;
     const move = (to: string) => staff(`/cases/${kase.id}/claimants/${id}/transitions`).post({ to, reason: '검토' });
     expect((await move('approved').expect(409)).body.code).toBe('INVALID_TRANSITION');
+    // A reason PostgreSQL cannot store (U+0000) is the caller's 400, and the move does not happen.
+    const nul = await staff(`/cases/${kase.id}/claimants/${id}/transitions`)
+      .post({ to: 'under_review', reason: 'a\u0000b' })
+      .expect(400);
+    expect(nul.body).toMatchObject({ code: 'BAD_REQUEST', correlationId: expect.any(String) });
+    expect(JSON.stringify(nul.body)).not.toMatch(/stack|postgres|invalid byte/i);
     await move('under_review').expect(200);
     await move('needs_info').expect(200);
     await move('under_review').expect(200);

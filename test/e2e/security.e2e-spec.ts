@@ -319,6 +319,21 @@ describe('security core', () => {
       expect(other.body.items).toEqual([]);
     });
 
+    it('refuses date filters it cannot read with 400, never 500', async () => {
+      for (const bad of ['2025-W01', '2025-100', '20250101', '2025-02-30', 'yesterday', '2025-01-01T25:00']) {
+        const res = await request(t.http)
+          .get(`/api/v1/audit?from=${encodeURIComponent(bad)}`)
+          .set(...auth(firmA.adminToken));
+        expect([bad, res.status, res.body.code]).toEqual([bad, 400, 'VALIDATION_FAILED']);
+      }
+      for (const good of ['2025-01-01', '2025-01-01T09:00', '2025-01-01T09:00:00.123+09:00', '2025-01-01T00:00:00Z']) {
+        await request(t.http)
+          .get(`/api/v1/audit?to=${encodeURIComponent(good)}`)
+          .set(...auth(firmA.adminToken))
+          .expect(200);
+      }
+    });
+
     it('the database refuses UPDATE, DELETE and TRUNCATE of audit events', async () => {
       await expect(ds.query(`UPDATE audit_events SET reason = 'x'`)).rejects.toThrow(/append-only/);
       await expect(ds.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);

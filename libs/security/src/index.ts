@@ -4,6 +4,7 @@ export * from './vault/vault';
 export * from './vault/normalize';
 export * from './audit/audit-hash';
 export * from './audit/audit.service';
+export * from './audit/access-reason';
 export * from './audit/audit-retention.scheduler';
 export * from './auth/password-policy';
 export * from './auth/password-hasher';

@@ -22,6 +22,7 @@ import {
   openSealedObject,
   putSealedObject,
   type StaffPrincipal,
+  requireAccessReason,
 } from '@app/security';
 import type { ClaimantPrincipal } from '../portal/portal.service';
 import { EvidenceInspector } from './evidence-inspector';
@@ -34,8 +35,6 @@ export const EVIDENCE_KEY_PURPOSE = 'evidence-file';
 export function evidenceAad(evidenceId: string): Buffer {
   return Buffer.from(`evidence-file\u0000${evidenceId}`, 'utf8');
 }
-
-export const ACCESS_REASON_MAX = 500;
 
 /** An uploaded file already sealed in storage but not yet recorded (see {@link EvidenceService.commit}). */
 export interface StagedEvidence {
@@ -286,15 +285,7 @@ export class EvidenceService {
    * INTEGRITY_CHECK_FAILED and the failure is audited.
    */
   async content(actor: StaffPrincipal, id: string, reason: string | undefined): Promise<EvidenceContent> {
-    const why = reason?.trim() ?? '';
-    if (why === '') {
-      throw new DomainError('ACCESS_REASON_REQUIRED', 'Say why you open this file in the X-Access-Reason header');
-    }
-    if (why.length > ACCESS_REASON_MAX) {
-      throw new ValidationError([
-        { field: 'X-Access-Reason', message: `must be at most ${ACCESS_REASON_MAX} characters` },
-      ]);
-    }
+    const why = requireAccessReason(reason, 'open this file');
     const rows = await this.ds.query<
       {
         claimant_id: string | null;

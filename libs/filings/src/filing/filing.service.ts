@@ -33,6 +33,7 @@ import {
   openSealedObject,
   type FirmScope,
   type StaffPrincipal,
+  requireAccessReason,
 } from '@app/security';
 import { DEFAULT_CLAIM_TEXT_TEMPLATE, DEFAULT_CLAIM_TEXT_VALUES, fillTemplate } from '../render/claim-text';
 import { FirmCounselService, counselInfo } from './firm-counsel.service';
@@ -45,7 +46,6 @@ export type FilingStatus = (typeof FILING_STATUSES)[number];
 
 /** Default start of the 5% interest period: the day Coupang disclosed the breach (domain.md §1). */
 export const DEFAULT_INTEREST_START_DATE = '2025-11-29';
-export const ACCESS_REASON_MAX = 500;
 /** Most claimants one `claimantIds` selection may name (1 MB body; larger batches: select by status). */
 export const MAX_SELECTED_IDS = 20_000;
 
@@ -484,18 +484,7 @@ export class FilingService {
     documentId: string,
     reason: string | undefined,
   ): Promise<FilingDocumentContent> {
-    const why = reason?.trim() ?? '';
-    if (why === '') {
-      throw new DomainError(
-        'ACCESS_REASON_REQUIRED',
-        'Say why you download this document in the X-Access-Reason header',
-      );
-    }
-    if (why.length > ACCESS_REASON_MAX) {
-      throw new ValidationError([
-        { field: 'X-Access-Reason', message: `must be at most ${ACCESS_REASON_MAX} characters` },
-      ]);
-    }
+    const why = requireAccessReason(reason, 'download this document');
     const rows = await this.ds.query<
       (DocumentRow & { storage_key: string; data_key_enc: string; plaintiffs: number; case_id: string })[]
     >(

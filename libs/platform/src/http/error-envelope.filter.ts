@@ -34,6 +34,13 @@ const STATUS_CODE: Record<number, ErrorCode> = {
 const PG_BUSY_CODES = new Set(['55P03', '40P01']);
 const RECORD_BUSY_RETRY_AFTER_SECONDS = '30';
 
+/**
+ * PostgreSQL's data exceptions (class 22): a value it cannot store or read, such as U+0000 in text
+ * or a date out of its range. They come from request values validation let through, so they are
+ * the caller's 400, never a 500; the code is logged so a validation gap can be closed.
+ */
+const PG_DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
+
 const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_JSON', message: 'The request body is empty' },
@@ -109,6 +116,15 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
         message:
           'This record is held by another operation (for example a filing whose documents are being prepared); ' +
           'try again shortly',
+        correlationId: cid,
+      };
+    }
+    if (cause && typeof cause.code === 'string' && PG_DATA_EXCEPTION.test(cause.code)) {
+      this.log.warn({ correlationId: cid, pgCode: cause.code }, 'a request value was refused by the database');
+      return {
+        statusCode: 400,
+        code: 'BAD_REQUEST',
+        message: 'A value in the request cannot be stored (control characters, or a date or number out of range)',
         correlationId: cid,
       };
     }
