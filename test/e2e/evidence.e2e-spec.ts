@@ -264,6 +264,32 @@ describe('evidence: upload, encryption at rest, review, download', () => {
       expect(await evidenceRows(c.id)).toEqual([]);
     });
 
+    it('refuses a malformed multipart body (no boundary, cut short) with 400, storing nothing', async () => {
+      const c = await newClaimant();
+      const before = filesUnder(filesDir(t));
+      const post = (contentType: string, body: string | Buffer) =>
+        request(t.http)
+          .post('/api/v1/claimant/me/evidence')
+          .set('authorization', `Bearer ${c.session}`)
+          .set('content-type', contentType)
+          .send(body);
+      const noBoundary = await post('multipart/form-data', 'whatever');
+      const cut = await post(
+        'multipart/form-data; boundary=XyZ',
+        Buffer.concat([
+          Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="kind"\r\n\r\nbreach_notice\r\n'),
+          Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'),
+          Buffer.from('Content-Type: image/png\r\n\r\n'),
+          PNG,
+        ]),
+      );
+      for (const res of [noBoundary, cut]) {
+        expect([res.status, res.body.code]).toEqual([400, 'BAD_REQUEST']);
+      }
+      expect(filesUnder(filesDir(t))).toEqual(before);
+      expect(await evidenceRows(c.id)).toEqual([]);
+    });
+
     it('refuses an unknown kind (400) before or after the file, storing nothing', async () => {
       const c = await newClaimant();
       const before = filesUnder(filesDir(t));

@@ -353,6 +353,16 @@ describe('bulk import of claimants from CSV', () => {
     expect((await upload(kase.id, Buffer.alloc(0)).expect(400)).body.code).toBe('VALIDATION_FAILED');
     const big = `${HEADER}\n${`${csvLine(row())}\n`.repeat(1000)}`;
     expect((await upload(kase.id, big).expect(413)).body.code).toBe('PAYLOAD_TOO_LARGE');
+    const malformed = (contentType: string, body: string) =>
+      request(t.http)
+        .post(`/api/v1/cases/${kase.id}/imports`)
+        .set('authorization', `Bearer ${paralegal}`)
+        .set('content-type', contentType)
+        .send(body)
+        .expect(400);
+    expect((await malformed('multipart/form-data', 'no boundary')).body.code).toBe('BAD_REQUEST');
+    const cut = `--B\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n\r\n${HEADER}\n${csvLine(row())}\n`;
+    expect((await malformed('multipart/form-data; boundary=B', cut)).body.code).toBe('BAD_REQUEST');
     const left = await ds.query(`SELECT count(*)::int AS n FROM imports WHERE case_id = $1`, [kase.id]);
     expect(left[0].n).toBe(0);
   });

@@ -41,6 +41,10 @@ const RECORD_BUSY_RETRY_AFTER_SECONDS = '30';
  */
 const PG_DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
 
+/** The multipart parser's (busboy's) plain errors for a body that is not well-formed multipart. */
+const MALFORMED_MULTIPART =
+  /^(Multipart: Boundary not found|Unexpected end of multipart data|Part terminated early|Malformed part header)/;
+
 const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_JSON', message: 'The request body is empty' },
@@ -116,6 +120,14 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
         message:
           'This record is held by another operation (for example a filing whose documents are being prepared); ' +
           'try again shortly',
+        correlationId: cid,
+      };
+    }
+    if (cause instanceof Error && MALFORMED_MULTIPART.test(cause.message)) {
+      return {
+        statusCode: 400,
+        code: 'BAD_REQUEST',
+        message: 'The multipart body is malformed (no boundary, or cut short)',
         correlationId: cid,
       };
     }
