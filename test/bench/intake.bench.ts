@@ -83,5 +83,5 @@ export const bench: Bench = () =>
         await pool.end();
       }
     },
-    { TRUST_PROXY: 'true' },
+    { TRUST_PROXY: 'loopback' },
   );

@@ -397,7 +397,7 @@ describe('public intake under generated input', () => {
   it('counts every one of many concurrent submissions from one address', async () => {
     // Concurrent hits reach Redis together in one command; each must still count on its own.
     const limited = await startTestApp({
-      env: { INTAKE_MAX_PER_ADDRESS: '4', TRUST_PROXY: 'true', QUEUE_PREFIX: `jsitest-rlc${Date.now()}` },
+      env: { INTAKE_MAX_PER_ADDRESS: '4', TRUST_PROXY: 'loopback', QUEUE_PREFIX: `jsitest-rlc${Date.now()}` },
     });
     try {
       const from = (address: string) =>
@@ -413,6 +413,32 @@ describe('public intake under generated input', () => {
       expect(statuses.filter((s) => s === 201)).toHaveLength(4);
       expect(statuses.filter((s) => s === 429)).toHaveLength(6);
       expect(results[10].status).toBe(201);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('counts the address its trusted proxy saw, whatever the client writes in X-Forwarded-For, and an IPv6 /64 as one', async () => {
+    const limited = await startTestApp({
+      env: { INTAKE_MAX_PER_ADDRESS: '2', TRUST_PROXY: 'loopback', QUEUE_PREFIX: `jsitest-rlx${Date.now()}` },
+    });
+    try {
+      const from = (forwarded: string) =>
+        request(limited.http)
+          .post(`/api/v1/public/cases/${slug}/claimants`)
+          .set('x-forwarded-for', forwarded)
+          .send(intakeBody());
+      // The client writes a fresh first entry each time; the proxy (loopback here) appends the real one.
+      const spoofed = [];
+      for (let i = 0; i < 3; i++) spoofed.push((await from(`10.9.8.${i}, 198.51.100.77`)).status);
+      expect(spoofed).toEqual([201, 201, 429]);
+      // Addresses of one IPv6 /64 count together; another /64 is another source.
+      const v6 = [];
+      for (const ip of ['2001:db8:aa:bb::1', '2001:db8:aa:bb:abcd:ef01:2345:6789', '2001:db8:aa:bb::42']) {
+        v6.push((await from(ip)).status);
+      }
+      expect(v6).toEqual([201, 201, 429]);
+      expect((await from('2001:db8:aa:bc::1')).status).toBe(201);
     } finally {
       await limited.close();
     }

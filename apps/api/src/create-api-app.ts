@@ -55,7 +55,7 @@ export function addResponseHooks(fastify: FastifyInstance, config: AppConfig): v
 export async function createApiApp(config: AppConfig, opts: ApiAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
     // No Nest middleware is used (request logging is a Fastify hook), so middie's per-request cost is skipped.
     skipMiddie: true,

@@ -13,6 +13,7 @@ export * from './auth/auth.service';
 export * from './staff/staff.service';
 export * from './firms/firm.service';
 export * from './rate-limit/rate-limiter.service';
+export * from './rate-limit/address-subject';
 export * from './alarm/read-alarm.service';
 export * from './security.module';
 export * from './vault/sealed-object';

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 
-/** The caller's address as Fastify sees it (honours X-Forwarded-For only with TRUST_PROXY). */
+/** The caller's address as Fastify sees it (X-Forwarded-For counts only as written by TRUST_PROXY's proxies). */
 export function clientIp(req: FastifyRequest): string {
   return req.ip ?? 'unknown';
 }

@@ -13,7 +13,7 @@ import {
   sidePool,
   type AppConfig,
 } from '@app/platform';
-import { RateLimiter, Vault, canonicalJson, hashToken, newToken, type FirmScope } from '@app/security';
+import { RateLimiter, Vault, addressSubject, canonicalJson, hashToken, newToken, type FirmScope } from '@app/security';
 import { BIDX, sealClaimant } from '../claimant-fields';
 import {
   insertClaimants,
@@ -114,13 +114,15 @@ export class IntakeService implements OnApplicationShutdown {
     idempotencyKey: string | undefined,
     sourceIp: string,
   ): Promise<IntakeResult> {
+    // One source for the limit and the velocity check: an IPv4 address, or an IPv6 /64.
+    const source = addressSubject(sourceIp);
     await this.limiter.hit(
       {
         bucket: 'intake:address',
         max: this.config.intakeMaxPerAddress,
         windowSeconds: this.config.intakeWindowSeconds,
       },
-      sourceIp,
+      source,
     );
     const kase = await this.cases.findBySlugCached(slug);
     if (!kase) throw new NotFoundError('Case');
@@ -141,7 +143,7 @@ export class IntakeService implements OnApplicationShutdown {
       kase,
       submission: checked.value,
       source: 'form',
-      sourceIp,
+      sourceIp: source,
       consentedAt: new Date(),
     };
     if (idempotencyKey === undefined) {

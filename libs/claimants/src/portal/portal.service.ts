@@ -3,7 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, DomainError, ValidationError, queryRows, type AppConfig } from '@app/platform';
 import { claimResultJoinSql, currentClaimGeneration } from '@app/claims';
-import { AuditService, RateLimiter, Vault, firmScope, hashToken, newToken, type FirmScope } from '@app/security';
+import {
+  AuditService,
+  RateLimiter,
+  Vault,
+  addressSubject,
+  firmScope,
+  hashToken,
+  newToken,
+  type FirmScope,
+} from '@app/security';
 import {
   CLAIMANTS_TABLE,
   CLAIMANT_ENCRYPTED_COLUMNS,
@@ -53,7 +62,7 @@ export class ClaimantPortalService {
     sourceIp: string,
   ): Promise<{ token: string; expiresAt: string }> {
     const rule = { bucket: 'portal:address', max: this.config.portalMaxPerAddress, windowSeconds: 600 };
-    await this.limiter.hit(rule, sourceIp);
+    await this.limiter.hit(rule, addressSubject(sourceIp));
     const rows = await this.ds.query<{ id: string; firm_id: string; reference: string }[]>(
       `SELECT id, firm_id, reference FROM claimants WHERE token_hash = $1 AND merged_into IS NULL`,
       [hashToken(claimantToken)],

@@ -19,3 +19,23 @@ describe('worker heap cap', () => {
     expect(() => loadConfig({ ...base, WORKER_HEAP_MB: value })).toThrow(/WORKER_HEAP_MB/);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('believes no X-Forwarded-For by default or when false', () => {
+    expect(loadConfig(base).trustedProxies).toEqual([]);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustedProxies).toEqual([]);
+  });
+
+  it('takes the proxies as addresses, CIDR ranges and proxy-addr names', () => {
+    const config = loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.0.2.10 ,loopback,2001:db8::/32' });
+    expect(config.trustedProxies).toEqual(['10.0.0.0/8', '192.0.2.10', 'loopback', '2001:db8::/32']);
+  });
+
+  it.each(['true', 'yes', '1'])('refuses %s: a client would choose its own address', (value) => {
+    expect(() => loadConfig({ ...base, TRUST_PROXY: value })).toThrow(/TRUST_PROXY must list the proxies/);
+  });
+
+  it.each(['proxy.example.kr', '10.0.0.0/33', '10.0.0.1/8/2', '999.1.1.1'])('refuses the entry %s', (entry) => {
+    expect(() => loadConfig({ ...base, TRUST_PROXY: `loopback,${entry}` })).toThrow(/TRUST_PROXY entry/);
+  });
+});

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,7 +28,11 @@ export interface AppConfig {
   readonly logDestination: string | undefined;
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
-  readonly trustProxy: boolean;
+  /**
+   * Proxies whose X-Forwarded-For entries are believed (addresses, CIDR ranges, or proxy-addr's
+   * names loopback, linklocal, uniquelocal); empty: the socket's address is the client's.
+   */
+  readonly trustedProxies: readonly string[];
   /** Master keys for personal data, newest version first. The newest encrypts; all decrypt. */
   readonly piiKeys: readonly PiiMasterKey[];
   readonly piiMasterKeyGenerated: boolean;
@@ -256,6 +261,39 @@ function resolveMasterKey(r: Reader, nodeEnv: NodeEnv, dataDir: string): { keys:
   }
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: `false` (default) or the proxies in front of the API, comma-separated. The client is
+ * then the nearest X-Forwarded-For address not on the list. `true` (believe every hop) is refused:
+ * the client writes the leftmost entry itself, so it could pick a new address for every request.
+ */
+function trustedProxies(r: Reader): readonly string[] {
+  const raw = r.str('TRUST_PROXY', 'false').trim();
+  if (['', '0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return [];
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) {
+    r.problems.push(
+      'TRUST_PROXY must list the proxies in front of the API (e.g. 10.0.0.0/8 or loopback), not "true": ' +
+        'believing every X-Forwarded-For hop lets a client choose its own address',
+    );
+    return [];
+  }
+  const list = raw.split(',').map((s) => s.trim());
+  for (const entry of list) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk =
+      bits === undefined ||
+      (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32) && extra === undefined);
+    if (!(PROXY_NAMES.includes(entry) || (family !== 0 && prefixOk))) {
+      r.problems.push(
+        `TRUST_PROXY entry "${entry}" must be an IP address, a CIDR range or one of ${PROXY_NAMES.join(', ')}`,
+      );
+    }
+  }
+  return list;
+}
+
 /** Reads and validates every variable at once; throws a {@link ConfigError} listing all problems. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
@@ -296,7 +334,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logDestination: r.optional('LOG_DESTINATION'),
     corsOrigins,
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
-    trustProxy: r.bool('TRUST_PROXY', false),
+    trustedProxies: trustedProxies(r),
     piiKeys: master.keys,
     piiMasterKeyGenerated: master.generated,
     sessionIdleMinutes: r.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),

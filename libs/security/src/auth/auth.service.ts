@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, DomainError, type AppConfig } from '@app/platform';
 import { AuditService } from '../audit/audit.service';
+import { addressSubject } from '../rate-limit/address-subject';
 import { RateLimiter, type RateLimitRule } from '../rate-limit/rate-limiter.service';
 import { firmScope, type StaffPrincipal } from '../tenancy';
 import type { Role } from '../permissions';
@@ -45,7 +46,7 @@ export class AuthService {
    */
   async login(emailInput: string, password: string, sourceIp: string): Promise<LoginResult> {
     const email = emailInput.trim().toLowerCase();
-    await this.limiter.hit(this.perAddress, sourceIp);
+    await this.limiter.hit(this.perAddress, addressSubject(sourceIp));
     await this.limiter.check(this.perAccount, email);
     const rows = await this.ds.query<
       { id: string; firm_id: string; email: string; name: string; role: Role; password_hash: string; usable: boolean }[]
