@@ -372,7 +372,7 @@ describe('evidence: upload, encryption at rest, review, download', () => {
       expect(await evidenceRows(d.id)).toHaveLength(1);
     });
 
-    it('deletes the files on withdrawal and refuses uploads afterwards (409)', async () => {
+    it('deletes the files on withdrawal; the session ends with it, so no upload follows (401)', async () => {
       const c = await newClaimant();
       const id = await uploaded(c, PDF);
       const path = await storedPath(t, id);
@@ -385,8 +385,9 @@ describe('evidence: upload, encryption at rest, review, download', () => {
       const [row] = await evidenceRows(c.id);
       expect(row.deleted_at).not.toBeNull();
       expect(row.data_key_enc).toBeNull();
-      const res = await upload(c, PDF).expect(409);
-      expect(res.body.code).toBe('CONFLICT');
+      const res = await upload(c, PDF).expect(401);
+      expect(res.body.code).toBe('UNAUTHORIZED');
+      expect(await evidenceRows(c.id)).toHaveLength(1);
       await staff(paralegal.token).content(id, 'check').expect(404);
       await staff(paralegal.token).review(id, { decision: 'accepted', reason: 'x' }).expect(404);
     });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
@@ -275,14 +276,116 @@ describe('public intake, desk, workflow and portal', () => {
       (await staff(`/cases/${kase.id}/claimants?q=${ref}`).get()).body.items[0].id as string;
     const [ia, ib] = [await idOf(a.body.reference), await idOf(b.body.reference)];
     await staff(`/cases/${kase.id}/claimants/${ia}/merge`).post({ absorbedId: ib, reason: '동일인' }).expect(204);
-    const absorbed = await ds.query(`SELECT merged_into, name_enc, status FROM claimants WHERE id = $1`, [ib]);
-    expect(absorbed[0]).toEqual({ merged_into: ia, name_enc: null, status: 'withdrawn' });
+    const absorbed = await ds.query(
+      `SELECT merged_into, name_enc, status, source_ip_bidx, token_hash FROM claimants WHERE id = $1`,
+      [ib],
+    );
+    expect(absorbed[0]).toEqual({
+      merged_into: ia,
+      name_enc: null,
+      status: 'withdrawn',
+      source_ip_bidx: null,
+      token_hash: null,
+    });
     const survivor = await staff(`/cases/${kase.id}/claimants/${ia}`).get().expect(200);
     expect(
       survivor.body.flags.every(
         (f: { status: string; matchedClaimantId: string }) => f.status !== 'open' || f.matchedClaimantId !== ib,
       ),
     ).toBe(true);
+  });
+
+  it('erases on every withdrawal, by the claimant or by staff: data, token, receipts and flags on either side', async () => {
+    const idOf = async (ref: string) =>
+      (await staff(`/cases/${kase.id}/claimants?q=${ref}`).get()).body.items[0].id as string;
+    const flagsOf = async (id: string) =>
+      ds.query<{ claimant_id: string; matched_claimant_id: string }[]>(
+        `SELECT claimant_id, matched_claimant_id FROM claimant_flags WHERE claimant_id = $1 OR matched_claimant_id = $1`,
+        [id],
+      );
+    for (const by of ['claimant', 'staff'] as const) {
+      // X and Y share a phone; X came with an Idempotency-Key.
+      const shared = intakeBody();
+      const x = await submit(shared, `erase-${by}-${Date.now()}`).expect(201);
+      const y = await submit({ ...intakeBody(), phone: shared.phone }).expect(201);
+      const [ix, iy] = [await idOf(x.body.reference), await idOf(y.body.reference)];
+      expect(await flagsOf(ix)).toContainEqual({ claimant_id: iy, matched_claimant_id: ix });
+      expect(await ds.query(`SELECT 1 FROM idempotency_keys WHERE claimant_id = $1`, [ix])).toHaveLength(1);
+      const session = await request(t.http)
+        .post('/api/v1/public/claimant-sessions')
+        .send({ reference: x.body.reference, claimantToken: x.body.claimantToken })
+        .expect(201);
+      if (by === 'claimant') {
+        await request(t.http)
+          .post('/api/v1/claimant/me/withdraw')
+          .set('authorization', `Bearer ${session.body.token}`)
+          .expect(200);
+      } else {
+        await staff(`/cases/${kase.id}/claimants/${ix}/transitions`)
+          .post({ to: 'withdrawn', reason: '전화로 철회 요청' })
+          .expect(200);
+      }
+      const row = await ds.query(
+        `SELECT status, name_enc, phone_bidx, source_ip_bidx, token_hash, erased_at FROM claimants WHERE id = $1`,
+        [ix],
+      );
+      expect(row[0]).toMatchObject({
+        status: 'withdrawn',
+        name_enc: null,
+        phone_bidx: null,
+        source_ip_bidx: null,
+        token_hash: null,
+        erased_at: expect.any(Date),
+      });
+      // Nothing left that says what X shared with Y (flags on either side), nor X's receipt.
+      expect(await flagsOf(ix)).toEqual([]);
+      expect(await ds.query(`SELECT 1 FROM idempotency_keys WHERE claimant_id = $1`, [ix])).toEqual([]);
+      // The portal is closed to X: the session and the token.
+      await request(t.http).get('/api/v1/claimant/me').set('authorization', `Bearer ${session.body.token}`).expect(401);
+      await request(t.http)
+        .post('/api/v1/public/claimant-sessions')
+        .send({ reference: x.body.reference, claimantToken: x.body.claimantToken })
+        .expect(401);
+      const audit = await ds.query(`SELECT 1 FROM audit_events WHERE action = 'claimant.erased' AND subject_id = $1`, [
+        ix,
+      ]);
+      expect(audit).toHaveLength(1);
+    }
+  });
+
+  it('merges only into a record still in the suit', async () => {
+    const idOf = async (ref: string) =>
+      (await staff(`/cases/${kase.id}/claimants?q=${ref}`).get()).body.items[0].id as string;
+    const body = intakeBody();
+    const [a, b] = [await submit(body).expect(201), await submit(body).expect(201)];
+    const [ia, ib] = [await idOf(a.body.reference), await idOf(b.body.reference)];
+    await staff(`/cases/${kase.id}/claimants/${ia}/transitions`)
+      .post({ to: 'under_review', reason: '검토' })
+      .expect(200);
+    await staff(`/cases/${kase.id}/claimants/${ia}/transitions`).post({ to: 'rejected', reason: '허위' }).expect(200);
+    const refused = await staff(`/cases/${kase.id}/claimants/${ia}/merge`)
+      .post({ absorbedId: ib, reason: '동일인' })
+      .expect(409);
+    expect(refused.body).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringMatching(/rejected/) });
+    const live = await ds.query(`SELECT name_enc IS NOT NULL AS kept FROM claimants WHERE id = $1`, [ib]);
+    expect(live[0].kept).toBe(true);
+    // Nor away from an open filing, whose documents are being made from that record.
+    const c = await submit(body).expect(201);
+    const ic = await idOf(c.body.reference);
+    const filingId = randomUUID();
+    await ds.query(
+      `INSERT INTO filing_plaintiffs (filing_id, claimant_id, number, amount_krw, open) VALUES ($1, $2, 1, 100000, true)`,
+      [filingId, ib],
+    );
+    try {
+      const busy = await staff(`/cases/${kase.id}/claimants/${ic}/merge`)
+        .post({ absorbedId: ib, reason: '동일인' })
+        .expect(409);
+      expect(busy.body.code).toBe('ALREADY_IN_OPEN_FILING');
+    } finally {
+      await ds.query(`UPDATE filing_plaintiffs SET open = false WHERE filing_id = $1`, [filingId]);
+    }
+    await staff(`/cases/${kase.id}/claimants/${ic}/merge`).post({ absorbedId: ib, reason: '동일인' }).expect(204);
   });
 
   it('statistics count by status and flag, and submissions per day', async () => {
@@ -352,10 +455,15 @@ describe('public intake, desk, workflow and portal', () => {
         phone_bidx: null,
       });
       expect(row[0].consents.collectionAndUse.version).toBeDefined();
+      // The session and the token die with the data.
       await request(t.http)
         .post('/api/v1/claimant/me/withdraw')
         .set(...auth)
-        .expect(409);
+        .expect(401);
+      await request(t.http)
+        .post('/api/v1/public/claimant-sessions')
+        .send({ reference: created.body.reference, claimantToken: created.body.claimantToken })
+        .expect(401);
     });
   });
 });

@@ -46,6 +46,8 @@ export const BIDX = {
   nameBirth: 'claimant-name-birth',
   address: 'claimant-address',
   sourceIp: 'claimant-source-ip',
+  /** The fingerprint of a keyed submission's body (canonical JSON), to tell a retry from a reuse. */
+  intakeRequest: 'intake-request',
 } as const;
 
 /** Encrypts a claimant's personal fields for row `id` and computes its blind indexes. */

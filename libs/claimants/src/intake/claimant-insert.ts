@@ -62,8 +62,8 @@ function batchRows(keyed: boolean): string {
     SELECT * FROM unnest(${BATCH_ARRAYS}, $27::text[], $28::bytea[], $29::text[])
       WITH ORDINALITY AS b (${BATCH_COLUMNS}, key, request_hash, response_enc, ord)
   ), k AS (
-    INSERT INTO idempotency_keys (case_id, key, request_hash, status_code, response_enc)
-    SELECT case_id, key, request_hash, 201, response_enc FROM b ORDER BY case_id, key, ord
+    INSERT INTO idempotency_keys (case_id, key, request_hash, status_code, response_enc, claimant_id)
+    SELECT case_id, key, request_hash, 201, response_enc, id FROM b ORDER BY case_id, key, ord
     ON CONFLICT (case_id, key) DO NOTHING RETURNING case_id, key
   ), r AS (
     SELECT DISTINCT ON (b.case_id, b.key) b.* FROM b JOIN k ON k.case_id = b.case_id AND k.key = b.key
@@ -207,5 +207,5 @@ export function insertClaimantsWithKeys(
     keys.map((k) => k.requestHash),
     keys.map((k) => k.responseEnc),
   ];
-  return runInsert(db, 'claimant-insert-keyed-v1', INSERT_KEYED_CLAIMANTS, params, rows.length);
+  return runInsert(db, 'claimant-insert-keyed-v2', INSERT_KEYED_CLAIMANTS, params, rows.length);
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CaseService, type CaseRecord } from '@app/cases';
@@ -155,7 +155,7 @@ export class IntakeService implements OnApplicationShutdown {
         replayed: false,
       };
     }
-    return this.submitKeyed(newClaimant, idempotencyKey, createHash('sha256').update(canonicalJson(body)).digest());
+    return this.submitKeyed(newClaimant, idempotencyKey, canonicalJson(body));
   }
 
   /**
@@ -163,8 +163,11 @@ export class IntakeService implements OnApplicationShutdown {
    * insert, in one statement per batch. A key another submission holds answers with what that one
    * stored: its receipt for the same body, 422 for another.
    */
-  private async submitKeyed(n: NewClaimant, key: string, requestHash: Buffer): Promise<IntakeResult> {
+  private async submitKeyed(n: NewClaimant, key: string, canonicalBody: string): Promise<IntakeResult> {
     const { row, token } = this.seal(n);
+    // Keyed (HMAC under the vault), so the stored fingerprint of a body full of personal data cannot
+    // be checked against a guessed person; a retry during a key rotation matches an older version.
+    const requestHash = this.vault.blindIndex(BIDX.intakeRequest, canonicalBody);
     const at = { table: 'idempotency_keys', column: 'response_enc', rowId: `${n.kase.id}:${key}` };
     return this.withFreshReference(row, async () => {
       const receipt: IntakeReceipt = { reference: row.reference, claimantToken: token, status: 'submitted' };
@@ -188,7 +191,10 @@ export class IntakeService implements OnApplicationShutdown {
         );
         return undefined;
       }
-      if (!prev.request_hash.equals(requestHash)) {
+      const sameBody = this.vault
+        .blindIndexCandidates(BIDX.intakeRequest, canonicalBody)
+        .some((h) => h.equals(prev.request_hash));
+      if (!sameBody) {
         throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
       }
       if (!prev.response_enc) throw new DomainError('CONFLICT', 'The first request with this key is still running');

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, DomainError, ValidationError, queryRows, type AppConfig } from '@app/platform';
+import { APP_CONFIG, DomainError, ValidationError, type AppConfig } from '@app/platform';
 import { claimResultJoinSql, currentClaimGeneration } from '@app/claims';
 import {
   AuditService,
@@ -25,7 +25,6 @@ import { validateIntake, type IntakeAddress } from '../intake/intake-validator';
 import { normalizeReference } from '../intake/reference';
 import { STATUS_LABEL_KO, type ClaimantStatus } from '../workflow/status';
 import { ClaimantWorkflowService } from '../workflow/workflow.service';
-import { EvidenceService } from '../evidence/evidence.service';
 
 export interface ClaimantPrincipal {
   kind: 'claimant';
@@ -53,7 +52,6 @@ export class ClaimantPortalService {
     private readonly audit: AuditService,
     private readonly limiter: RateLimiter,
     private readonly workflow: ClaimantWorkflowService,
-    private readonly evidence: EvidenceService,
   ) {}
 
   async openSession(
@@ -64,7 +62,7 @@ export class ClaimantPortalService {
     const rule = { bucket: 'portal:address', max: this.config.portalMaxPerAddress, windowSeconds: 600 };
     await this.limiter.hit(rule, addressSubject(sourceIp));
     const rows = await this.ds.query<{ id: string; firm_id: string; reference: string }[]>(
-      `SELECT id, firm_id, reference FROM claimants WHERE token_hash = $1 AND merged_into IS NULL`,
+      `SELECT id, firm_id, reference FROM claimants WHERE token_hash = $1 AND merged_into IS NULL AND erased_at IS NULL`,
       [hashToken(claimantToken)],
     );
     const c = rows[0];
@@ -86,7 +84,8 @@ export class ClaimantPortalService {
     }
     const rows = await this.ds.query<{ claimant_id: string; firm_id: string; case_id: string }[]>(
       `SELECT s.claimant_id, c.firm_id, c.case_id FROM claimant_sessions s JOIN claimants c ON c.id = s.claimant_id
-        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND c.merged_into IS NULL`,
+        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND c.merged_into IS NULL
+          AND c.erased_at IS NULL`,
       [hashToken(token)],
     );
     const r = rows[0];
@@ -198,48 +197,18 @@ export class ClaimantPortalService {
   }
 
   /**
-   * Withdrawal: the status becomes `withdrawn` and the person's data is erased. Kept: the reference,
-   * the status history, the consent record (versions and times) and the audit trail, which the
-   * firm must be able to show; evidence files are deleted.
+   * Withdrawal: the status becomes `withdrawn` and the person's data is erased
+   * ({@link ClaimantWorkflowService.erase}); the portal token and this session stop working.
+   * Answers with the page as it is now.
    */
   async withdraw(p: ClaimantPrincipal): Promise<Record<string, unknown>> {
-    const storageKeys = await this.ds.transaction(async (tx) => {
-      await this.workflow.move(
-        tx,
-        { type: 'claimant', id: p.claimantId, firmId: p.firmId, sourceIp: p.sourceIp },
-        p.caseId,
-        p.claimantId,
-        'withdrawn',
-        'withdrawn by the claimant',
-        'claimant',
-      );
-      await tx.query(
-        `UPDATE claimants SET ${CLAIMANT_ENCRYPTED_COLUMNS.map((c) => `${c} = NULL`).join(', ')},
-                name_bidx = NULL, phone_bidx = NULL, email_bidx = NULL, name_birth_bidx = NULL, address_bidx = NULL,
-                source_ip_bidx = NULL, erased_at = now(), updated_at = now()
-          WHERE id = $1`,
-        [p.claimantId],
-      );
-      // Dropping the wrapped data keys makes the files unreadable even if deleting them fails.
-      const deleted = await queryRows<{ storage_key: string }>(
-        tx,
-        `UPDATE evidence SET deleted_at = now(), data_key_enc = NULL
-          WHERE claimant_id = $1 AND deleted_at IS NULL RETURNING storage_key`,
-        [p.claimantId],
-      );
-      await this.audit.record(tx, {
-        firmId: p.firmId,
-        actorType: 'claimant',
-        actorId: p.claimantId,
-        action: 'claimant.erased',
-        subjectType: 'claimant',
-        subjectId: p.claimantId,
-        sourceIp: p.sourceIp,
-        retention: 'access',
-      });
-      return deleted.map((r) => r.storage_key);
-    });
-    await this.evidence.deleteFiles(storageKeys);
+    await this.workflow.withdraw(
+      { type: 'claimant', id: p.claimantId, firmId: p.firmId, sourceIp: p.sourceIp },
+      p.caseId,
+      p.claimantId,
+      'withdrawn by the claimant',
+      'claimant',
+    );
     return this.me(p);
   }
 }

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, NotFoundError, queryRows } from '@app/platform';
 import { AuditService, type FirmScope, type StaffPrincipal } from '@app/security';
 import { CLAIMANT_ENCRYPTED_COLUMNS } from '../claimant-fields';
+import { EvidenceService } from '../evidence/evidence.service';
 import { assertTransition, isClaimantStatus, type ClaimantStatus } from './status';
 
 export interface Actor {
@@ -23,6 +24,7 @@ export class ClaimantWorkflowService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly evidence: EvidenceService,
   ) {}
 
   async transition(
@@ -35,10 +37,74 @@ export class ClaimantWorkflowService {
     if (!isClaimantStatus(to)) {
       throw new DomainError('VALIDATION_FAILED', 'Unknown status', [{ field: 'to', message: 'unknown status' }]);
     }
+    const via = actor.type === 'claimant' ? 'claimant' : 'staff';
+    if (to === 'withdrawn') {
+      await this.withdraw(actor, caseId, id, reason, via);
+      return { id, status: to };
+    }
     return this.ds.transaction(async (tx) => {
-      await this.move(tx, actor, caseId, id, to, reason, actor.type === 'claimant' ? 'claimant' : 'staff');
+      await this.move(tx, actor, caseId, id, to, reason, via);
       return { id, status: to };
     });
+  }
+
+  /**
+   * Withdrawal, whoever asks for it (the claimant on the portal, or staff on their behalf): the move
+   * to `withdrawn` and the erasure of the person's data ({@link erase}) in one transaction; the
+   * evidence files are deleted once it commits.
+   */
+  async withdraw(actor: Actor, caseId: string, id: string, reason: string, via: 'staff' | 'claimant'): Promise<void> {
+    const storageKeys = await this.ds.transaction(async (tx) => {
+      await this.move(tx, actor, caseId, id, 'withdrawn', reason, via);
+      return this.erase(tx, actor, id);
+    });
+    await this.evidence.deleteFiles(storageKeys);
+  }
+
+  /**
+   * Erases a claimant's personal data in the caller's transaction (withdrawal, or the absorbed side
+   * of a merge). Gone: the encrypted fields, every blind index (source address included), the
+   * portal token and sessions, the Idempotency-Key receipts, the duplicate flags on either side
+   * (their signal would tell what the person shared with someone else; `keepFlagsWith` spares
+   * those with a merge's survivor) and the evidence rows' keys. Kept: the reference, the status
+   * history, the consent record and the audit trail (README, "What is kept"). Returns the evidence
+   * files to delete after commit (without their keys they are unreadable already).
+   */
+  async erase(tx: EntityManager, actor: Actor, id: string, keepFlagsWith?: string): Promise<string[]> {
+    await tx.query(
+      `UPDATE claimants SET ${CLAIMANT_ENCRYPTED_COLUMNS.map((c) => `${c} = NULL`).join(', ')},
+              name_bidx = NULL, phone_bidx = NULL, email_bidx = NULL, name_birth_bidx = NULL, address_bidx = NULL,
+              source_ip_bidx = NULL, token_hash = NULL, erased_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [id],
+    );
+    await tx.query(`UPDATE claimant_sessions SET revoked_at = now() WHERE claimant_id = $1 AND revoked_at IS NULL`, [
+      id,
+    ]);
+    await tx.query(`DELETE FROM idempotency_keys WHERE claimant_id = $1`, [id]);
+    await tx.query(
+      `DELETE FROM claimant_flags
+        WHERE (claimant_id = $1 OR matched_claimant_id = $1)
+          AND ($2::uuid IS NULL OR NOT (claimant_id = $2 OR matched_claimant_id = $2))`,
+      [id, keepFlagsWith ?? null],
+    );
+    const deleted = await queryRows<{ storage_key: string }>(
+      tx,
+      `UPDATE evidence SET deleted_at = now(), data_key_enc = NULL
+        WHERE claimant_id = $1 AND deleted_at IS NULL RETURNING storage_key`,
+      [id],
+    );
+    await this.audit.record(tx, {
+      firmId: actor.firmId,
+      actorType: actor.type,
+      actorId: actor.id,
+      action: 'claimant.erased',
+      subjectType: 'claimant',
+      subjectId: id,
+      sourceIp: actor.sourceIp,
+      retention: 'access',
+    });
+    return deleted.map((r) => r.storage_key);
   }
 
   /** One move inside the caller's transaction (also used by filings with via = 'filing'). */
@@ -128,6 +194,23 @@ export class ClaimantWorkflowService {
       if (absorbed.status === 'filed') {
         throw new DomainError('INVALID_TRANSITION', 'A filed claimant cannot be merged away');
       }
+      // The survivor takes the evidence and the history: it must be a record still in the suit.
+      if (survivor.status === 'withdrawn' || survivor.status === 'rejected') {
+        throw new DomainError(
+          'INVALID_TRANSITION',
+          `A claimant cannot be merged into a ${survivor.status} record; merge the other way round`,
+        );
+      }
+      const inFiling = await tx.query<unknown[]>(
+        `SELECT 1 FROM filing_plaintiffs WHERE claimant_id = $1 AND open LIMIT 1`,
+        [absorbedId],
+      );
+      if (inFiling.length > 0) {
+        throw new DomainError(
+          'ALREADY_IN_OPEN_FILING',
+          'The duplicate is a plaintiff of an open filing; merge it once that filing is done or failed',
+        );
+      }
       await tx.query(`UPDATE evidence SET claimant_id = $1 WHERE claimant_id = $2`, [survivorId, absorbedId]);
       await tx.query(`UPDATE claimant_status_history SET claimant_id = $1 WHERE claimant_id = $2`, [
         survivorId,
@@ -137,22 +220,17 @@ export class ClaimantWorkflowService {
         survivorId,
         JSON.stringify(absorbed.consents),
       ]);
-      await tx.query(
-        `UPDATE claimants SET merged_into = $2, status = 'withdrawn', token_hash = NULL,
-                ${CLAIMANT_ENCRYPTED_COLUMNS.map((c) => `${c} = NULL`).join(', ')},
-                name_bidx = NULL, phone_bidx = NULL, email_bidx = NULL, name_birth_bidx = NULL, address_bidx = NULL,
-                erased_at = now(), updated_at = now()
-          WHERE id = $1`,
-        [absorbedId, survivorId],
-      );
-      await tx.query(`UPDATE claimant_sessions SET revoked_at = now() WHERE claimant_id = $1 AND revoked_at IS NULL`, [
+      await tx.query(`UPDATE claimants SET merged_into = $2, status = 'withdrawn' WHERE id = $1`, [
         absorbedId,
+        survivorId,
       ]);
       await tx.query(
         `UPDATE claimant_flags SET status = 'merged', resolved_by = $3, resolved_at = now(), reason = $4
           WHERE status = 'open' AND ((claimant_id = $1 AND matched_claimant_id = $2) OR (claimant_id = $2 AND matched_claimant_id = $1))`,
         [survivorId, absorbedId, actor.id, reason],
       );
+      // The absorbed record's evidence has moved to the survivor, so no file goes here.
+      await this.erase(tx, actor, absorbedId, survivorId);
       await tx.query(
         `INSERT INTO claimant_status_history (firm_id, claimant_id, from_status, to_status, actor_type, actor_id, reason)
          VALUES ($1, $2, $3, $3, $4, $5, $6)`,

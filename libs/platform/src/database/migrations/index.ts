@@ -11,6 +11,7 @@ import { VelocityIndex1763770800000 } from './1763770800000-velocity-index';
 import { AuditRetention1763770900000 } from './1763770900000-audit-retention';
 import { RedundantFirmKeys1763771000000 } from './1763771000000-redundant-firm-keys';
 import { FilingPlaintiffKeys1763771100000 } from './1763771100000-filing-plaintiff-keys';
+import { IdempotencyClaimant1763771200000 } from './1763771200000-idempotency-claimant';
 
 /** Every migration, oldest first. Timestamped names; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AuditRetention1763770900000,
   RedundantFirmKeys1763771000000,
   FilingPlaintiffKeys1763771100000,
+  IdempotencyClaimant1763771200000,
 ];
