@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { join, resolve } from 'node:path';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { INestApplicationContext } from '@nestjs/common';
-import { workerNodeArgs } from '@app/platform';
+import { FILE_STORAGE, workerNodeArgs, type FileStorage } from '@app/platform';
 import { Vault } from '@app/security';
 import { claimResultJoinSql, computeCourtFees, currentClaimGeneration } from '@app/claims';
 import { FilingDocumentStore, FilingRenderHandler, formatWon } from '@app/filings';
@@ -646,14 +646,28 @@ describe('filing batches', () => {
         .post(`/cases/${kase.id}/filings`, { label: '5차', selection: { claimantIds: ids }, eFiling: false })
         .expect(202);
       const id = (res.body as { id: string }).id;
-      await waitStatus(id, ['ready', 'failed']);
+      const ready = await waitStatus(id, ['ready', 'failed']);
+      expect(ready.documents.length).toBeGreaterThan(0);
+      const stored = await ds.query<{ storage_key: string }[]>(
+        `SELECT storage_key FROM filing_documents WHERE filing_id = $1`,
+        [id],
+      );
       // As if a worker had died mid-render more often than BullMQ allows.
       await ds.query(`UPDATE filings SET status = 'rendering' WHERE id = $1`, [id]);
+      // A filing that is not ready lists no documents and serves none.
+      expect(((await api().get(`/filings/${id}`).expect(200)).body as FilingBody).documents).toEqual([]);
+      const early = await download(id, ready.documents[0].id).expect(409);
+      expect(JSON.parse((early.body as Buffer).toString())).toMatchObject({ code: 'CONFLICT' });
       await t
         .worker!.get(FilingRenderHandler)
         .onFinalFailure({ filingId: id }, 'job stalled more than allowable limit');
       const failed = await waitStatus(id, ['failed']);
       expect(failed.failure).toMatch(/stalled/);
+      // A failed filing keeps no documents: rows and stored files are gone.
+      expect(failed.documents).toEqual([]);
+      expect(await ds.query(`SELECT 1 FROM filing_documents WHERE filing_id = $1`, [id])).toEqual([]);
+      const storage = t.worker!.get<FileStorage>(FILE_STORAGE);
+      for (const { storage_key } of stored) expect(await storage.exists(storage_key)).toBe(false);
       const open = await ds.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM filing_plaintiffs WHERE filing_id = $1 AND open`,
         [id],

@@ -4,8 +4,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
-import type { DataSource } from 'typeorm';
-import { APP_CONFIG, FILE_STORAGE, sealStream, type AppConfig, type FileStorage } from '@app/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, FILE_STORAGE, queryRows, sealStream, type AppConfig, type FileStorage } from '@app/platform';
 import { Vault, putSealedObject } from '@app/security';
 import { CONTENT_TYPE, documentFileName, type DocumentKind } from './filing-documents';
 
@@ -83,6 +83,27 @@ export class FilingDocumentStore {
     const removed = stale.length - failed.length;
     if (removed > 0) this.log.warn(`removed ${removed} plaintext temporary files of older versions`);
     return removed;
+  }
+
+  /**
+   * Removes every document of a filing that failed for good: the rows in the caller's transaction
+   * (so nothing can be listed or downloaded once it commits), the stored objects by the returned
+   * function, to run after the commit. A document stored by an attempt before a plaintiff withdrew
+   * would otherwise keep that person's data.
+   */
+  async discard(tx: EntityManager, filingId: string): Promise<() => Promise<void>> {
+    const gone = await queryRows<{ storage_key: string }>(
+      tx,
+      `DELETE FROM filing_documents WHERE filing_id = $1 RETURNING storage_key`,
+      [filingId],
+    );
+    return async () => {
+      for (const { storage_key } of gone) {
+        await this.storage.delete(storage_key).catch((err: unknown) => {
+          this.log.warn(`could not delete a failed filing's document ${storage_key}: ${(err as Error).name}`);
+        });
+      }
+    };
   }
 
   async write(slot: DocumentSlot, render: (out: Writable) => Promise<RenderedFacts>): Promise<StoredDocument> {

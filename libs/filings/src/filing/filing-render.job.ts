@@ -653,15 +653,16 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
   private async fail(filing: FilingRow, err: unknown): Promise<void> {
     const failure = failureText(err);
     try {
-      await this.ds.transaction(async (tx) => {
+      const removeFiles = await this.ds.transaction(async (tx) => {
         const rows = await queryRows<{ id: string }>(
           tx,
           `UPDATE filings SET status = 'failed', failure = $2, failed_at = now()
             WHERE id = $1 AND status IN ('queued', 'rendering') RETURNING id`,
           [filing.id, failure],
         );
-        if (rows.length === 0) return;
+        if (rows.length === 0) return undefined;
         await tx.query(`UPDATE filing_plaintiffs SET open = false WHERE filing_id = $1`, [filing.id]);
+        const discard = await this.store.discard(tx, filing.id);
         await this.audit.record(tx, {
           firmId: filing.firm_id as AuditEventInput['firmId'],
           actorType: 'system',
@@ -676,7 +677,9 @@ export class FilingRenderHandler implements JobHandler<typeof JobName.RenderFili
           },
           retention: 'access',
         });
+        return discard;
       });
+      await removeFiles?.();
     } catch (e) {
       this.log.error(
         `filing ${filing.id}: could not record the failure: ${e instanceof Error ? e.message : String(e)}`,

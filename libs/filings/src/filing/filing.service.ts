@@ -445,7 +445,8 @@ export class FilingService {
                                       'party-list-xlsx','party-list-csv','manifest'], kind), volume`,
       [id],
     );
-    return { ...toItem(filing), documents: docs.map(toDocument) };
+    // Documents are the filing's only once it is ready: a rendering or failed filing lists none.
+    return { ...toItem(filing), documents: filing.status === 'ready' ? docs.map(toDocument) : [] };
   }
 
   /** The case's filings, newest first, a page at a time (`nextCursor` while more remain). */
@@ -486,16 +487,25 @@ export class FilingService {
   ): Promise<FilingDocumentContent> {
     const why = requireAccessReason(reason, 'download this document');
     const rows = await this.ds.query<
-      (DocumentRow & { storage_key: string; data_key_enc: string; plaintiffs: number; case_id: string })[]
+      (DocumentRow & {
+        storage_key: string;
+        data_key_enc: string;
+        plaintiffs: number;
+        case_id: string;
+        status: string;
+      })[]
     >(
       `SELECT d.id, d.kind, d.volume, d.volumes, d.file_name, d.content_type, d.pages, d.bytes, d.sha256,
-              d.storage_key, d.data_key_enc, f.plaintiffs, f.case_id
+              d.storage_key, d.data_key_enc, f.plaintiffs, f.case_id, f.status
          FROM filing_documents d JOIN filings f ON f.id = d.filing_id
         WHERE f.firm_id = $1 AND f.id = $2 AND d.id = $3`,
       [actor.firmId, filingId, documentId],
     );
     const doc = rows[0];
     if (!doc) throw new NotFoundError('Document');
+    if (doc.status !== 'ready') {
+      throw new DomainError('CONFLICT', 'The filing is not ready: its documents can be downloaded once it is');
+    }
     const personal = PERSONAL_KINDS.includes(doc.kind);
     if (personal) await this.alarm.noteReads(actor, [`filing:${filingId}`]);
     let body: Buffer;
