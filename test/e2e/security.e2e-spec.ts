@@ -231,6 +231,40 @@ describe('security core', () => {
         .expect(409);
       expect(res.body.code).toBe('CONFLICT');
     });
+
+    it('does not count a suspended admin, and two admins removing each other at once leave one', async () => {
+      const firm = await createFirm(t, 'Two admins');
+      const second = await createStaff(t, firm, 'admin');
+      // The second admin is suspended by the read alarm: the first is the only one who can act.
+      await ds.query(`UPDATE staff SET suspended_at = now(), suspended_reason = 'test' WHERE id = $1`, [second.id]);
+      await request(t.http)
+        .patch(`/api/v1/staff/${firm.adminId}`)
+        .set(...auth(firm.adminToken))
+        .send({ role: 'attorney' })
+        .expect(409);
+      await request(t.http)
+        .patch(`/api/v1/staff/${second.id}`)
+        .set(...auth(firm.adminToken))
+        .send({ active: true })
+        .expect(200);
+      const secondToken = await login(t, second.email);
+      const [a, b] = await Promise.all([
+        request(t.http)
+          .patch(`/api/v1/staff/${second.id}`)
+          .set(...auth(firm.adminToken))
+          .send({ active: false }),
+        request(t.http)
+          .patch(`/api/v1/staff/${firm.adminId}`)
+          .set(...auth(secondToken))
+          .send({ active: false }),
+      ]);
+      expect([a.status, b.status].filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+      const left = await ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM staff WHERE firm_id = $1 AND role = 'admin' AND active`,
+        [firm.firmId],
+      );
+      expect(left[0].n).toBe(1);
+    });
   });
 
   describe('audit trail', () => {

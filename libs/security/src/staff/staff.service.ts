@@ -118,10 +118,16 @@ export class StaffService {
    */
   async update(actor: StaffPrincipal, id: string, change: { role?: Role; active?: boolean }): Promise<StaffView> {
     return this.ds.transaction(async (tx) => {
-      const rows = await tx.query<StaffRow[]>(
-        `SELECT ${COLUMNS} FROM staff WHERE firm_id = $1 AND id = $2 FOR UPDATE`,
-        [actor.firmId, id],
-      );
+      // The firm's admins and the person changed, locked in one order: two admins demoting or
+      // deactivating each other at once take turns, and the second sees the first's change.
+      await tx.query(`SELECT id FROM staff WHERE firm_id = $1 AND (role = 'admin' OR id = $2) ORDER BY id FOR UPDATE`, [
+        actor.firmId,
+        id,
+      ]);
+      const rows = await tx.query<StaffRow[]>(`SELECT ${COLUMNS} FROM staff WHERE firm_id = $1 AND id = $2`, [
+        actor.firmId,
+        id,
+      ]);
       const before = rows[0];
       if (!before) throw new NotFoundError('Staff member');
       const role = change.role ?? before.role;
@@ -131,7 +137,9 @@ export class StaffService {
       const reactivated = active && (!before.active || before.suspended_at !== null) && change.active === true;
       if ((roleChanged && before.role === 'admin') || (deactivated && before.role === 'admin')) {
         const admins = await tx.query<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM staff WHERE firm_id = $1 AND role = 'admin' AND active AND id <> $2`,
+          // A suspended admin (read-volume alarm) cannot act until another admin lifts it: not counted.
+          `SELECT count(*)::int AS n FROM staff
+            WHERE firm_id = $1 AND role = 'admin' AND active AND suspended_at IS NULL AND id <> $2`,
           [actor.firmId, id],
         );
         if ((admins[0]?.n ?? 0) === 0) throw new DomainError('CONFLICT', 'A firm must keep at least one active admin');
