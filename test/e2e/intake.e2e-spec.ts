@@ -437,6 +437,12 @@ describe('public intake, desk, workflow and portal', () => {
       const id = (await staff(`/cases/${kase.id}/claimants?q=${created.body.reference}`).get()).body.items[0].id;
       const detail = await staff(`/cases/${kase.id}/claimants/${id}`).get().expect(200);
       expect(detail.body.address.postalCode).toBe('04524');
+      // The audit names the fields the claimant changed, only those.
+      const corrected = await ds.query(
+        `SELECT details FROM audit_events WHERE action = 'claimant.contact_corrected' AND subject_id = $1`,
+        [id],
+      );
+      expect(corrected.map((e: { details: { fields: string[] } }) => e.details.fields)).toEqual([['address']]);
 
       const w = await request(t.http)
         .post('/api/v1/claimant/me/withdraw')

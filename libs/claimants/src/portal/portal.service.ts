@@ -189,7 +189,8 @@ export class ClaimantPortalService {
         subjectType: 'claimant',
         subjectId: p.claimantId,
         sourceIp: p.sourceIp,
-        details: { fields: Object.keys(change), flags },
+        // The fields the claimant sent (an absent one is undefined here, and was not changed).
+        details: { fields: Object.entries(change).flatMap(([k, v]) => (v === undefined ? [] : [k])), flags },
         retention: 'access',
       });
     });
