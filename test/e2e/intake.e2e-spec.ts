@@ -164,6 +164,26 @@ describe('public intake, desk, workflow and portal', () => {
     expect(res.body.code).toBe('INTAKE_CLOSED');
   });
 
+  it('still answers a retry of a submission that went through once intake has closed', async () => {
+    const attorney = await createStaff(t, firm, 'attorney');
+    const c = await createCase(t, attorney.token);
+    const post = (body: object, key: string) =>
+      request(t.http).post(`/api/v1/public/cases/${c.slug}/claimants`).set('idempotency-key', key).send(body);
+    const body = intakeBody();
+    const key = `closing-${Date.now()}`;
+    const first = await post(body, key).expect(201);
+    await request(t.http)
+      .patch(`/api/v1/cases/${c.id}`)
+      .set('authorization', `Bearer ${attorney.token}`)
+      .send({ intakeOpen: false })
+      .expect(200);
+    // The answer lost on the way to the phone arrives on the retry; nothing new is taken.
+    const retry = await post(body, key).expect(201);
+    expect(retry.body).toEqual(first.body);
+    expect((await post(body, `${key}-new`).expect(409)).body.code).toBe('INTAKE_CLOSED');
+    expect((await post({ ...body, email: 'other@example.kr' }, key).expect(409)).body.code).toBe('INTAKE_CLOSED');
+  });
+
   it('flags duplicates without telling the submitter', async () => {
     const body = intakeBody({ name: '변학도', birthDate: '1970-01-02' });
     const first = await submit(body).expect(201);

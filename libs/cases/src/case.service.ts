@@ -189,7 +189,7 @@ export class CaseService {
 
   /** Changing the claim rules creates a new rule version; earlier results keep naming theirs. */
   async update(actor: StaffPrincipal, id: string, patch: CasePatch): Promise<CaseView> {
-    return this.ds.transaction(async (tx) => {
+    const updated = await this.ds.transaction(async (tx) => {
       const current = await tx.query<CaseRow[]>(
         `SELECT c.*, NULL AS rules FROM cases c WHERE c.firm_id = $1 AND c.id = $2 FOR UPDATE`,
         [actor.firmId, id],
@@ -240,6 +240,9 @@ export class CaseService {
       });
       return this.getIn(tx, actor.firmId, id);
     });
+    // This process answers from the change at once (others within the cache's 2 seconds).
+    this.slugCache.delete(updated.slug);
+    return updated;
   }
 
   /** For the public intake form: a case by slug, with its firm (internal use only). */
@@ -253,7 +256,8 @@ export class CaseService {
 
   /**
    * {@link findBySlug} for the public form's hot path: answers from a per-process cache for up to
-   * 2 seconds, so closing intake or changing consent texts takes effect within 2 seconds.
+   * 2 seconds, so closing intake or changing consent texts takes effect within 2 seconds (at once in
+   * the process that made the change).
    */
   async findBySlugCached(slug: string): Promise<CaseRecord | undefined> {
     const hit = this.slugCache.get(slug);

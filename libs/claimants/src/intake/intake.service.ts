@@ -38,6 +38,11 @@ export interface IntakeResult {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Where a key's receipt is sealed: bound to the case and the key, so it opens nowhere else. */
+function receiptLocation(caseId: string, key: string): { table: string; column: string; rowId: string } {
+  return { table: 'idempotency_keys', column: 'response_enc', rowId: `${caseId}:${key}` };
+}
 const CLAIMANT_TOKEN_PREFIX = 'jsic_';
 
 export function consentKeys(kase: Pick<CaseRecord, 'consents'>): { required: string[]; optional: string[] } {
@@ -116,18 +121,31 @@ export class IntakeService implements OnApplicationShutdown {
   ): Promise<IntakeResult> {
     // One source for the limit and the velocity check: an IPv4 address, or an IPv6 /64.
     const source = addressSubject(sourceIp);
-    await this.limiter.hit(
-      {
-        bucket: 'intake:address',
-        max: this.config.intakeMaxPerAddress,
-        windowSeconds: this.config.intakeWindowSeconds,
-      },
-      source,
-    );
+    const refused = await this.limiter
+      .hit(
+        {
+          bucket: 'intake:address',
+          max: this.config.intakeMaxPerAddress,
+          windowSeconds: this.config.intakeWindowSeconds,
+        },
+        source,
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      );
     const kase = await this.cases.findBySlugCached(slug);
     if (!kase) throw new NotFoundError('Case');
-    if (!kase.intakeOpen) throw new DomainError('INTAKE_CLOSED', 'This case is not taking new claimants');
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    const validKey = idempotencyKey !== undefined && IDEMPOTENCY_KEY.test(idempotencyKey);
+    if (refused !== undefined || !kase.intakeOpen) {
+      // A retry of a submission that went through still gets its answer (Stripe's semantics): the
+      // first response may have been lost on the way to a phone just before intake closed.
+      const stored = validKey ? await this.storedAnswer(kase.id, idempotencyKey, canonicalJson(body)) : undefined;
+      if (stored?.kind === 'receipt') return { statusCode: 201, body: stored.receipt, replayed: true };
+      if (refused !== undefined) throw refused;
+      throw new DomainError('INTAKE_CLOSED', 'This case is not taking new claimants');
+    }
+    if (idempotencyKey !== undefined && !validKey) {
       throw new ValidationError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
     const keys = consentKeys(kase);
@@ -168,39 +186,62 @@ export class IntakeService implements OnApplicationShutdown {
     // Keyed (HMAC under the vault), so the stored fingerprint of a body full of personal data cannot
     // be checked against a guessed person; a retry during a key rotation matches an older version.
     const requestHash = this.vault.blindIndex(BIDX.intakeRequest, canonicalBody);
-    const at = { table: 'idempotency_keys', column: 'response_enc', rowId: `${n.kase.id}:${key}` };
+    const at = receiptLocation(n.kase.id, key);
     return this.withFreshReference(row, async () => {
       const receipt: IntakeReceipt = { reference: row.reference, claimantToken: token, status: 'submitted' };
       const responseEnc = this.vault.encrypt(at, JSON.stringify(receipt));
       const out = await this.keyed.submit({ row, key, requestHash, responseEnc });
       if (out.kind === 'created') return { statusCode: 201, body: receipt, replayed: false };
       if (out.kind === 'collided') return undefined;
-      const rows = await this.ds.query<{ request_hash: Buffer; response_enc: string | null; stale: boolean }[]>(
-        `SELECT request_hash, response_enc, created_at < now() - interval '24 hours' AS stale
-           FROM idempotency_keys WHERE case_id = $1 AND key = $2`,
-        [n.kase.id, key],
-      );
-      const prev = rows[0];
-      // Released meanwhile (its holder's reference was taken): claim it again.
-      if (!prev) return undefined;
-      if (prev.stale) {
-        // Keys live a day (as Stripe's): an older one is freed, and this request claims it anew.
-        await this.ds.query(
-          `DELETE FROM idempotency_keys WHERE case_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
-          [n.kase.id, key],
-        );
-        return undefined;
+      const stored = await this.storedAnswer(n.kase.id, key, canonicalBody);
+      switch (stored.kind) {
+        case 'receipt':
+          return { statusCode: 201, body: stored.receipt, replayed: true };
+        case 'none': // released meanwhile (its holder's reference was taken): claim it again
+          return undefined;
+        case 'stale':
+          // Keys live a day (as Stripe's): an older one is freed, and this request claims it anew.
+          await this.ds.query(
+            `DELETE FROM idempotency_keys WHERE case_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
+            [n.kase.id, key],
+          );
+          return undefined;
+        case 'other-body':
+          throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
+        case 'pending':
+          throw new DomainError('CONFLICT', 'The first request with this key is still running');
       }
-      const sameBody = this.vault
-        .blindIndexCandidates(BIDX.intakeRequest, canonicalBody)
-        .some((h) => h.equals(prev.request_hash));
-      if (!sameBody) {
-        throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
-      }
-      if (!prev.response_enc) throw new DomainError('CONFLICT', 'The first request with this key is still running');
-      const replay = JSON.parse(this.vault.decrypt(at, prev.response_enc)) as IntakeReceipt;
-      return { statusCode: 201, body: replay, replayed: true };
     });
+  }
+
+  /** What an Idempotency-Key of the case holds for a submission of this body (canonical JSON). */
+  private async storedAnswer(
+    caseId: string,
+    key: string,
+    canonicalBody: string,
+  ): Promise<
+    | { kind: 'none' }
+    | { kind: 'stale' }
+    | { kind: 'other-body' }
+    | { kind: 'pending' }
+    | { kind: 'receipt'; receipt: IntakeReceipt }
+  > {
+    const rows = await this.ds.query<{ request_hash: Buffer; response_enc: string | null; stale: boolean }[]>(
+      `SELECT request_hash, response_enc, created_at < now() - interval '24 hours' AS stale
+         FROM idempotency_keys WHERE case_id = $1 AND key = $2`,
+      [caseId, key],
+    );
+    const prev = rows[0];
+    if (!prev) return { kind: 'none' };
+    if (prev.stale) return { kind: 'stale' };
+    // A retry during a key rotation matches a fingerprint made under the older key.
+    const sameBody = this.vault
+      .blindIndexCandidates(BIDX.intakeRequest, canonicalBody)
+      .some((h) => h.equals(prev.request_hash));
+    if (!sameBody) return { kind: 'other-body' };
+    if (!prev.response_enc) return { kind: 'pending' };
+    const receipt = JSON.parse(this.vault.decrypt(receiptLocation(caseId, key), prev.response_enc)) as IntakeReceipt;
+    return { kind: 'receipt', receipt };
   }
 
   /**
