@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { CaseService } from '@app/cases';
 import {
   INSERT_CLAIMANTS,
+  IdempotencyKeyPurge,
   INSERT_KEYED_CLAIMANTS,
   INTAKE_FIELDS,
   IntakeService,
@@ -267,6 +268,20 @@ describe('public intake under generated input', () => {
       responseEnc: 'v1.unused',
     };
   }
+
+  it('purges keys past their day, with their receipts, and keeps the rest', async () => {
+    const db = t.api.get(DataSource);
+    const intake = t.api.get(IntakeService);
+    const [oldKey, newKey] = [`purge-old-${Date.now()}`, `purge-new-${Date.now()}`];
+    await intake.submit(slug, intakeBody(), oldKey, '203.0.113.30');
+    await intake.submit(slug, intakeBody(), newKey, '203.0.113.31');
+    await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [oldKey]);
+    expect(await new IdempotencyKeyPurge(db).runOnce()).toBeGreaterThanOrEqual(1);
+    const left = await db.query<{ key: string }[]>(`SELECT key FROM idempotency_keys WHERE key = ANY($1::text[])`, [
+      [oldKey, newKey],
+    ]);
+    expect(left.map((r) => r.key)).toEqual([newKey]);
+  });
 
   it('releases the key of a keyed claimant whose reference was taken, storing nothing', async () => {
     const db = t.api.get(DataSource);

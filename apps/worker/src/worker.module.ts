@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, SystemPingHandler, WorkerHostModule, type AppConfig } from '@app/platform';
 import { AuditRetentionScheduler, SecurityModule } from '@app/security';
-import { ImportClaimantsHandler } from '@app/claimants';
+import { IdempotencyKeyPurge, ImportClaimantsHandler } from '@app/claimants';
 import { FilingRenderHandler, FilingsModule } from '@app/filings';
 import { ClaimRecomputeHandler, ClaimsModule } from '@app/claims';
 
@@ -24,6 +24,7 @@ export class WorkerModule {
         FilingRenderHandler,
         ClaimRecomputeHandler,
         AuditRetentionScheduler,
+        IdempotencyKeyPurge,
       ],
     };
   }

@@ -3,6 +3,7 @@ export * from './intake/intake-validator';
 export * from './intake/reference';
 export * from './intake/duplicate-detector';
 export * from './intake/claimant-insert';
+export * from './intake/idempotency-key-purge';
 export * from './intake/keyed-insert';
 export * from './intake/intake.service';
 export * from './desk/desk.service';

@@ -22,6 +22,7 @@ import {
   type VelocitySettings,
 } from './claimant-insert';
 import { validateIntake, type IntakeSubmission } from './intake-validator';
+import { IDEMPOTENCY_KEY_TTL_HOURS } from './idempotency-key-purge';
 import { insertKeyedClaimants, type KeyedInsert, type KeyedInsertOutcome } from './keyed-insert';
 import { newReference } from './reference';
 
@@ -202,7 +203,7 @@ export class IntakeService implements OnApplicationShutdown {
         case 'stale':
           // Keys live a day (as Stripe's): an older one is freed, and this request claims it anew.
           await this.ds.query(
-            `DELETE FROM idempotency_keys WHERE case_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
+            `DELETE FROM idempotency_keys WHERE case_id = $1 AND key = $2 AND created_at < now() - make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS})`,
             [n.kase.id, key],
           );
           return undefined;
@@ -227,7 +228,7 @@ export class IntakeService implements OnApplicationShutdown {
     | { kind: 'receipt'; receipt: IntakeReceipt }
   > {
     const rows = await this.ds.query<{ request_hash: Buffer; response_enc: string | null; stale: boolean }[]>(
-      `SELECT request_hash, response_enc, created_at < now() - interval '24 hours' AS stale
+      `SELECT request_hash, response_enc, created_at < now() - make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS}) AS stale
          FROM idempotency_keys WHERE case_id = $1 AND key = $2`,
       [caseId, key],
     );
