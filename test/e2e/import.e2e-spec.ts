@@ -1,4 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -365,6 +369,61 @@ describe('bulk import of claimants from CSV', () => {
     expect((await malformed('multipart/form-data; boundary=B', cut)).body.code).toBe('BAD_REQUEST');
     const left = await ds.query(`SELECT count(*)::int AS n FROM imports WHERE case_id = $1`, [kase.id]);
     expect(left[0].n).toBe(0);
+  });
+
+  it('commits nothing for a sender deactivated while the upload streamed (401)', async () => {
+    const kase = await createCase(t, attorney);
+    const leaver = await createStaff(t, firm, 'paralegal');
+    const tmpDir = join(t.config.dataDir, 'files', '.tmp');
+    const partsBefore = existsSync(tmpDir) ? readdirSync(tmpDir).length : 0;
+    await new Promise<void>((ok) => t.http.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = t.http.address() as AddressInfo;
+      const boundary = 'leaver-boundary';
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/api/v1/cases/${kase.id}/imports`,
+        headers: {
+          authorization: `Bearer ${leaver.token}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'transfer-encoding': 'chunked',
+        },
+      });
+      const answer = new Promise<{ status: number; body: string }>((ok, fail) => {
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', fail);
+      });
+      req.write(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n` +
+          `Content-Type: text/csv\r\n\r\n${HEADER}\n${csvLine(row())}\n`,
+      );
+      // The upload is under way (its sealed part file exists) when the person leaves.
+      await waitFor(
+        () => Promise.resolve((existsSync(tmpDir) ? readdirSync(tmpDir).length : 0) > partsBefore ? true : undefined),
+        {
+          what: 'the upload to start',
+        },
+      );
+      await request(t.http)
+        .patch(`/api/v1/staff/${leaver.id}`)
+        .set('authorization', `Bearer ${firm.adminToken}`)
+        .send({ active: false })
+        .expect(200);
+      req.end(`${csvLine(row())}\n\r\n--${boundary}--\r\n`);
+      const res = await answer;
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'UNAUTHORIZED' });
+      const made = await ds.query(`SELECT 1 FROM imports WHERE case_id = $1`, [kase.id]);
+      expect(made).toEqual([]);
+    } finally {
+      await new Promise<void>((ok) => t.http.close(() => ok()));
+    }
   });
 
   it('keeps firms apart and checks permissions', async () => {

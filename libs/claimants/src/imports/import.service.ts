@@ -19,7 +19,14 @@ import {
   type FileStorage,
   type KeysetPage,
 } from '@app/platform';
-import { AuditService, Vault, putSealedObject, type FirmScope, type StaffPrincipal } from '@app/security';
+import {
+  AuditService,
+  Vault,
+  assertSessionStillLive,
+  putSealedObject,
+  type FirmScope,
+  type StaffPrincipal,
+} from '@app/security';
 import { CsvUploadInspector } from './csv-upload-inspector';
 import type { ImportRowError } from './import-writer';
 import { sealSegmented } from './sealed-file';
@@ -153,6 +160,8 @@ export class ImportService {
       }
       const sha256 = inspector.sha256;
       await this.ds.transaction(async (tx) => {
+        // The upload may have streamed for minutes: its sender must still be allowed to make it.
+        await assertSessionStillLive(tx, actor);
         await tx.query(
           `INSERT INTO imports (id, firm_id, case_id, created_by, storage_key, data_key_enc, bytes, sha256)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

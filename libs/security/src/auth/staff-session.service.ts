@@ -115,3 +115,25 @@ export class StaffSessionService {
     return new DomainError('UNAUTHORIZED', 'A valid session is required');
   }
 }
+
+/**
+ * Inside the transaction that commits a long request's work (an upload that streamed for minutes):
+ * the session that started it must still be live and its holder still active, unsuspended and in
+ * the same role, or nothing is committed (401). The staff row is share-locked, so a deactivation
+ * either committed before this check (refused here) or waits until this transaction ends.
+ */
+export async function assertSessionStillLive(
+  tx: Pick<EntityManager, 'query'>,
+  principal: Pick<StaffPrincipal, 'sessionId' | 'staffId' | 'role'>,
+): Promise<void> {
+  const rows = await tx.query<unknown[]>(
+    `SELECT 1 FROM staff st JOIN staff_sessions s ON s.staff_id = st.id
+      WHERE st.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND st.active AND st.suspended_at IS NULL AND st.role = $3
+      FOR SHARE OF st`,
+    [principal.staffId, principal.sessionId, principal.role],
+  );
+  if (rows.length === 0) {
+    throw new DomainError('UNAUTHORIZED', 'Your session ended while the request ran; nothing was saved');
+  }
+}
