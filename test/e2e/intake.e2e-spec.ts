@@ -408,6 +408,27 @@ describe('public intake, desk, workflow and portal', () => {
     await staff(`/cases/${kase.id}/claimants/${ic}/merge`).post({ absorbedId: ib, reason: '동일인' }).expect(204);
   });
 
+  it('audits a search for a person (kind and count, never the term), not a search by reference', async () => {
+    const body = intakeBody();
+    const created = await submit(body).expect(201);
+    const searches = async () =>
+      ds.query<{ details: Record<string, unknown>; actor_id: string }[]>(
+        `SELECT details, actor_id FROM audit_events WHERE action = 'claimant.searched' AND subject_id = $1 ORDER BY id`,
+        [kase.id],
+      );
+    const before = (await searches()).length;
+    await staff(`/cases/${kase.id}/claimants?q=${created.body.reference}`).get().expect(200);
+    expect(await searches()).toHaveLength(before);
+    const found = await staff(`/cases/${kase.id}/claimants?q=${encodeURIComponent(String(body.phone))}`)
+      .get()
+      .expect(200);
+    expect(found.body.items.length).toBeGreaterThanOrEqual(1);
+    const after = await searches();
+    expect(after).toHaveLength(before + 1);
+    expect(after[after.length - 1].details).toEqual({ by: 'phone', found: found.body.items.length, page: 'first' });
+    expect(JSON.stringify(after.map((e) => e.details))).not.toContain(String(body.phone).slice(-4));
+  });
+
   it('statistics count by status and flag, and submissions per day', async () => {
     const res = await staff(`/cases/${kase.id}/statistics`).get().expect(200);
     expect(res.body.claimants).toBeGreaterThan(5);

@@ -28,7 +28,7 @@ export class ClaimantsController {
     @Param('caseId', ParseUUIDPipe) caseId: string,
     @Query() q: ClaimantListQueryDto,
   ): Promise<{ items: ClaimantListItem[]; nextCursor: string | null }> {
-    return this.desk.list(me.firmId, caseId, {
+    return this.desk.list(me, caseId, {
       status: q.status as ClaimantStatus | undefined,
       flag: q.flag,
       evidence: q.evidence,

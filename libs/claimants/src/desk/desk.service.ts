@@ -62,11 +62,17 @@ export class ClaimantDeskService {
     private readonly alarm: ReadAlarmService,
   ) {}
 
+  /**
+   * A page of the case's claimants, masked. A search (`q`) by phone, email or name asks whether a
+   * given person is a claimant, so it is audited: the kind of search and how many it found, never
+   * the term. Plain pages and searches by reference are not.
+   */
   async list(
-    firmId: FirmScope,
+    actor: StaffPrincipal,
     caseId: string,
     q: ClaimantListQuery,
   ): Promise<{ items: ClaimantListItem[]; nextCursor: string | null }> {
+    const firmId = actor.firmId;
     await this.cases.get(firmId, caseId);
     const params: unknown[] = [firmId, caseId];
     const where = ['c.firm_id = $1', 'c.case_id = $2', 'c.merged_into IS NULL'];
@@ -87,7 +93,8 @@ export class ClaimantDeskService {
         `EXISTS (SELECT 1 FROM evidence e WHERE e.claimant_id = c.id AND e.deleted_at IS NULL AND e.status = ${p(q.evidence)})`,
       );
     }
-    if (q.q) where.push(this.searchClause(q.q, p));
+    const search = q.q ? this.searchClause(q.q, p) : undefined;
+    if (search) where.push(search.sql);
     if (q.cursor) where.push(keysetAfter(q.cursor, p, 'c'));
     const limit = p(q.limit + 1);
     const generation = await currentClaimGeneration(this.ds, caseId);
@@ -113,6 +120,19 @@ export class ClaimantDeskService {
         ORDER BY c.created_at DESC, c.id DESC`,
       params,
     );
+    if (search && search.by !== 'reference') {
+      await this.audit.recordNow({
+        firmId,
+        actorType: 'staff',
+        actorId: actor.staffId,
+        action: 'claimant.searched',
+        subjectType: 'case',
+        subjectId: caseId,
+        sourceIp: actor.sourceIp,
+        details: { by: search.by, found: Math.min(rows.length, q.limit), page: q.cursor ? 'next' : 'first' },
+        retention: 'access',
+      });
+    }
     return keysetPage(rows, q.limit, (r) => {
       const open = openClaimant(this.vault, { id: r.id, name_enc: r.name_enc, phone_enc: r.phone_enc });
       return {
@@ -130,15 +150,27 @@ export class ClaimantDeskService {
   }
 
   /** `q` is a reference, a phone in any format, an email, or an exact name: all through blind indexes. */
-  private searchClause(raw: string, p: (v: unknown) => string): string {
+  private searchClause(
+    raw: string,
+    p: (v: unknown) => string,
+  ): { sql: string; by: 'reference' | 'phone' | 'email' | 'name' } {
     const q = raw.trim();
-    if (REFERENCE_PATTERN.test(normalizeReference(q))) return `c.reference = ${p(normalizeReference(q))}`;
-    const phone = phoneSearchKey(q);
-    if (phone) return `c.phone_bidx = ANY(${p(this.vault.blindIndexCandidates(BIDX.phone, phone))}::bytea[])`;
-    if (q.includes('@')) {
-      return `c.email_bidx = ANY(${p(this.vault.blindIndexCandidates(BIDX.email, normalizeEmail(q)))}::bytea[])`;
+    if (REFERENCE_PATTERN.test(normalizeReference(q))) {
+      return { sql: `c.reference = ${p(normalizeReference(q))}`, by: 'reference' };
     }
-    return `c.name_bidx = ANY(${p(this.vault.blindIndexCandidates(BIDX.name, normalizeName(q)))}::bytea[])`;
+    const phone = phoneSearchKey(q);
+    if (phone) {
+      return {
+        sql: `c.phone_bidx = ANY(${p(this.vault.blindIndexCandidates(BIDX.phone, phone))}::bytea[])`,
+        by: 'phone',
+      };
+    }
+    if (q.includes('@')) {
+      const candidates = this.vault.blindIndexCandidates(BIDX.email, normalizeEmail(q));
+      return { sql: `c.email_bidx = ANY(${p(candidates)}::bytea[])`, by: 'email' };
+    }
+    const candidates = this.vault.blindIndexCandidates(BIDX.name, normalizeName(q));
+    return { sql: `c.name_bidx = ANY(${p(candidates)}::bytea[])`, by: 'name' };
   }
 
   /** Full detail, decrypted. The read is audited and counted by the read-volume alarm first. */
