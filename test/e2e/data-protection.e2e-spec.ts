@@ -145,9 +145,24 @@ describe('personal data at rest, in logs, and under rotation', () => {
         evId,
         t.api.get(Vault).wrapKey(EVIDENCE_KEY_PURPOSE, evId, dataKey),
       ]);
+      // A receipt that no longer opens is reported and left alone; the run goes on.
+      const damagedKey = `damaged-${randomBytes(4).toString('hex')}`;
+      await ds.query(
+        `INSERT INTO idempotency_keys (case_id, key, request_hash, status_code, response_enc)
+         VALUES ($1, $2, $3, 201, 'v1.AAAA')`,
+        [kase.id, damagedKey, randomBytes(32)],
+      );
       const result = await rotated.api
         .get(ClaimantKeyRotationService)
         .rotateAll(2, undefined, [{ table: 'evidence', purpose: EVIDENCE_KEY_PURPOSE }]);
+      const receipts = result.find((p) => p.table === 'idempotency_keys');
+      expect(receipts?.failed).toContain(`${kase.id}:${damagedKey}`);
+      const keyed = await ds.query<{ response_enc: string }[]>(
+        `SELECT response_enc FROM idempotency_keys WHERE case_id = $1 AND key LIKE 'dp-%'`,
+        [kase.id],
+      );
+      expect(keyed.length).toBeGreaterThan(0);
+      for (const k of keyed) expect(k.response_enc).toMatch(/^v2\./);
       const rewrapped = await ds.query(`SELECT data_key_enc FROM evidence WHERE id = $1`, [evId]);
       expect(rewrapped[0].data_key_enc).toMatch(/^v2\./);
       expect(

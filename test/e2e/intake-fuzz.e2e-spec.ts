@@ -265,7 +265,13 @@ describe('public intake under generated input', () => {
       },
       key,
       requestHash: randomBytes(32),
-      responseEnc: 'v1.unused',
+      // A real sealed receipt, as the service stores (key rotation re-encrypts every one).
+      responseEnc: t.api
+        .get(Vault)
+        .encrypt(
+          { table: 'idempotency_keys', column: 'response_enc', rowId: `${kase.id}:${key}` },
+          JSON.stringify({ reference: 'T-TEST', claimantToken: 'jsic_test', status: 'submitted' }),
+        ),
     };
   }
 

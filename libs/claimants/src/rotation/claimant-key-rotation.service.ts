@@ -184,22 +184,41 @@ export class ClaimantKeyRotationService {
     }
   }
 
+  /**
+   * Re-encrypts the stored receipts of Idempotency-Keys, in key order. A receipt that does not open
+   * (damaged, or under a key no longer configured) is reported in `failed` as `case:key` and left
+   * as it is, like the other tables' rows: the run goes on.
+   */
   async rotateIdempotencyResponses(batchSize: number): Promise<RotationProgress> {
     const progress: RotationProgress = { table: 'idempotency_keys', rotated: 0, skipped: 0, failed: [] };
+    let after: [string, string] = ['00000000-0000-0000-0000-000000000000', ''];
     for (;;) {
       const rows = await this.ds.query<{ case_id: string; key: string; response_enc: string }[]>(
         `SELECT case_id, key, response_enc FROM idempotency_keys
-          WHERE response_enc IS NOT NULL AND response_enc NOT LIKE $1 LIMIT $2`,
-        [`v${this.vault.currentVersion}.%`, batchSize],
+          WHERE response_enc IS NOT NULL AND response_enc NOT LIKE $1 AND (case_id, key) > ($3::uuid, $4::text)
+          ORDER BY case_id, key LIMIT $2`,
+        [`v${this.vault.currentVersion}.%`, batchSize, after[0], after[1]],
       );
       if (rows.length === 0) return progress;
+      after = [rows[rows.length - 1].case_id, rows[rows.length - 1].key];
       for (const r of rows) {
         const loc = { table: 'idempotency_keys', column: 'response_enc', rowId: `${r.case_id}:${r.key}` };
-        await this.ds.query(
-          `UPDATE idempotency_keys SET response_enc = $3 WHERE case_id = $1 AND key = $2 AND response_enc = $4`,
-          [r.case_id, r.key, this.vault.encrypt(loc, this.vault.decrypt(loc, r.response_enc)), r.response_enc],
+        let plain: string;
+        try {
+          plain = this.vault.decrypt(loc, r.response_enc);
+        } catch (e) {
+          if (!(e instanceof VaultDecryptError)) throw e;
+          progress.failed.push(`${r.case_id}:${r.key}`);
+          continue;
+        }
+        const updated = await queryRows<{ key: string }>(
+          this.ds,
+          `UPDATE idempotency_keys SET response_enc = $3 WHERE case_id = $1 AND key = $2 AND response_enc = $4
+           RETURNING key`,
+          [r.case_id, r.key, this.vault.encrypt(loc, plain), r.response_enc],
         );
-        progress.rotated++;
+        if (updated.length > 0) progress.rotated++;
+        else progress.skipped++;
       }
     }
   }
