@@ -451,7 +451,7 @@ describe('public intake, desk, workflow and portal', () => {
         .post('/api/v1/public/claimant-sessions')
         .send({ reference: created.body.reference.toLowerCase(), claimantToken: created.body.claimantToken })
         .expect(201);
-      const auth = ['authorization', `Bearer ${s.body.token}`] as const;
+      const auth: [string, string] = ['authorization', `Bearer ${s.body.token}`];
       const me = await request(t.http)
         .get('/api/v1/claimant/me')
         .set(...auth)
@@ -485,6 +485,20 @@ describe('public intake, desk, workflow and portal', () => {
       );
       expect(corrected.map((e: { details: { fields: string[] } }) => e.details.fields)).toEqual([['address']]);
 
+      // Signing out ends this session only; the claimant token opens a new one.
+      await request(t.http)
+        .post('/api/v1/claimant/me/logout')
+        .set(...auth)
+        .expect(204);
+      await request(t.http)
+        .get('/api/v1/claimant/me')
+        .set(...auth)
+        .expect(401);
+      const again = await request(t.http)
+        .post('/api/v1/public/claimant-sessions')
+        .send({ reference: created.body.reference, claimantToken: created.body.claimantToken })
+        .expect(201);
+      auth[1] = `Bearer ${again.body.token}`;
       const w = await request(t.http)
         .post('/api/v1/claimant/me/withdraw')
         .set(...auth)

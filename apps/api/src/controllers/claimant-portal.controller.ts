@@ -44,6 +44,14 @@ export class ClaimantPortalController {
 
   @ApiBearerAuth()
   @ClaimantRoute()
+  @Post('claimant/me/logout')
+  @HttpCode(204)
+  logout(@CurrentClaimant() me: ClaimantPrincipal): Promise<void> {
+    return this.portal.logout(me);
+  }
+
+  @ApiBearerAuth()
+  @ClaimantRoute()
   @Post('claimant/me/withdraw')
   @HttpCode(200)
   withdraw(@CurrentClaimant() me: ClaimantPrincipal): Promise<Record<string, unknown>> {

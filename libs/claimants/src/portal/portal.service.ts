@@ -29,6 +29,8 @@ import { ClaimantWorkflowService } from '../workflow/workflow.service';
 export interface ClaimantPrincipal {
   kind: 'claimant';
   claimantId: string;
+  /** The portal session the request came with. */
+  sessionId: string;
   firmId: FirmScope;
   caseId: string;
   sourceIp: string;
@@ -82,15 +84,29 @@ export class ClaimantPortalService {
     if (!token.startsWith(SESSION_PREFIX) || token.length > 100) {
       throw new DomainError('UNAUTHORIZED', 'A valid claimant session is required');
     }
-    const rows = await this.ds.query<{ claimant_id: string; firm_id: string; case_id: string }[]>(
-      `SELECT s.claimant_id, c.firm_id, c.case_id FROM claimant_sessions s JOIN claimants c ON c.id = s.claimant_id
+    const rows = await this.ds.query<{ id: string; claimant_id: string; firm_id: string; case_id: string }[]>(
+      `SELECT s.id, s.claimant_id, c.firm_id, c.case_id FROM claimant_sessions s JOIN claimants c ON c.id = s.claimant_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND c.merged_into IS NULL
           AND c.erased_at IS NULL`,
       [hashToken(token)],
     );
     const r = rows[0];
     if (!r) throw new DomainError('UNAUTHORIZED', 'A valid claimant session is required');
-    return { kind: 'claimant', claimantId: r.claimant_id, firmId: firmScope(r.firm_id), caseId: r.case_id, sourceIp };
+    return {
+      kind: 'claimant',
+      claimantId: r.claimant_id,
+      sessionId: r.id,
+      firmId: firmScope(r.firm_id),
+      caseId: r.case_id,
+      sourceIp,
+    };
+  }
+
+  /** Ends this portal session (a shared or borrowed phone); the claimant token opens a new one. */
+  async logout(p: ClaimantPrincipal): Promise<void> {
+    await this.ds.query(`UPDATE claimant_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [
+      p.sessionId,
+    ]);
   }
 
   async me(p: ClaimantPrincipal): Promise<Record<string, unknown>> {
