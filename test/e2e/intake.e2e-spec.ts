@@ -408,6 +408,37 @@ describe('public intake, desk, workflow and portal', () => {
     await staff(`/cases/${kase.id}/claimants/${ic}/merge`).post({ absorbedId: ib, reason: '동일인' }).expect(204);
   });
 
+  it('reissues a lost portal token: the old token and its sessions end, audited with the reason', async () => {
+    const created = await submit(intakeBody()).expect(201);
+    const id = (await staff(`/cases/${kase.id}/claimants?q=${created.body.reference}`).get()).body.items[0].id;
+    const open = (claimantToken: string) =>
+      request(t.http)
+        .post('/api/v1/public/claimant-sessions')
+        .send({ reference: created.body.reference, claimantToken });
+    const old = await open(created.body.claimantToken).expect(201);
+    const res = await staff(`/cases/${kase.id}/claimants/${id}/portal-token`)
+      .post({ reason: '본인 확인 후 재발급 (전화)' })
+      .expect(201);
+    expect(res.body).toEqual({
+      reference: created.body.reference,
+      claimantToken: expect.stringMatching(/^jsic_[A-Za-z0-9_-]{43}$/),
+    });
+    expect(res.body.claimantToken).not.toBe(created.body.claimantToken);
+    await request(t.http).get('/api/v1/claimant/me').set('authorization', `Bearer ${old.body.token}`).expect(401);
+    await open(created.body.claimantToken).expect(401);
+    await open(res.body.claimantToken).expect(201);
+    const audit = await ds.query(
+      `SELECT reason, details FROM audit_events WHERE action = 'claimant.token_reissued' AND subject_id = $1`,
+      [id],
+    );
+    expect(audit).toEqual([{ reason: '본인 확인 후 재발급 (전화)', details: { caseId: kase.id, sessionsEnded: 1 } }]);
+    // Another firm cannot, nor can anyone without a reason.
+    const otherParalegal = (await createStaff(t, other, 'paralegal')).token;
+    await staff(`/cases/${kase.id}/claimants/${id}/portal-token`, otherParalegal).post({ reason: 'x' }).expect(404);
+    await staff(`/cases/${kase.id}/claimants/${id}/portal-token`).post({}).expect(400);
+    await staff(`/cases/${kase.id}/claimants/${id}/portal-token`, firm.adminToken).post({ reason: 'x' }).expect(403);
+  });
+
   it('audits a search for a person (kind and count, never the term), not a search by reference', async () => {
     const body = intakeBody();
     const created = await submit(body).expect(201);

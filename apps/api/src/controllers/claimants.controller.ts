@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   ClaimantDeskService,
+  ClaimantPortalService,
   ClaimantWorkflowService,
   staffActor,
   type ClaimantListItem,
@@ -19,6 +20,7 @@ export class ClaimantsController {
   constructor(
     private readonly desk: ClaimantDeskService,
     private readonly workflow: ClaimantWorkflowService,
+    private readonly portal: ClaimantPortalService,
   ) {}
 
   @RequirePermission(Permission.ClaimantRead)
@@ -81,6 +83,19 @@ export class ClaimantsController {
     @Body() body: ReasonDto,
   ): Promise<void> {
     await this.workflow.dismissFlag(staffActor(me), caseId, id, flagId, body.reason);
+  }
+
+  /** A new portal token for a claimant who lost theirs; the old token and its sessions end. */
+  @RequirePermission(Permission.ClaimantTokenReissue)
+  @Post('claimants/:id/portal-token')
+  @HttpCode(201)
+  reissueToken(
+    @CurrentStaff() me: StaffPrincipal,
+    @Param('caseId', ParseUUIDPipe) caseId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: ReasonDto,
+  ): Promise<{ reference: string; claimantToken: string }> {
+    return this.portal.reissueToken(me, caseId, id, body.reason);
   }
 
   /** Merges a duplicate into this claimant (this one survives). */

@@ -24,7 +24,7 @@ import {
 import { validateIntake, type IntakeSubmission } from './intake-validator';
 import { IDEMPOTENCY_KEY_TTL_HOURS } from './idempotency-key-purge';
 import { insertKeyedClaimants, type KeyedInsert, type KeyedInsertOutcome } from './keyed-insert';
-import { newReference } from './reference';
+import { CLAIMANT_TOKEN_PREFIX, newReference } from './reference';
 
 export interface IntakeReceipt {
   reference: string;
@@ -44,7 +44,6 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 function receiptLocation(caseId: string, key: string): { table: string; column: string; rowId: string } {
   return { table: 'idempotency_keys', column: 'response_enc', rowId: `${caseId}:${key}` };
 }
-const CLAIMANT_TOKEN_PREFIX = 'jsic_';
 
 export function consentKeys(kase: Pick<CaseRecord, 'consents'>): { required: string[]; optional: string[] } {
   return {

@@ -10,6 +10,9 @@ export function newReference(): string {
   return `CP-${s.slice(0, 4)}-${s.slice(4)}`;
 }
 
+/** A claimant's portal token (`jsic_` + 256 random bits); only its hash is stored. */
+export const CLAIMANT_TOKEN_PREFIX = 'jsic_';
+
 export const REFERENCE_PATTERN = /^CP-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/;
 
 export function normalizeReference(text: string): string {

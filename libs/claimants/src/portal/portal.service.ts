@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, DomainError, ValidationError, type AppConfig } from '@app/platform';
+import { APP_CONFIG, DomainError, NotFoundError, ValidationError, queryRows, type AppConfig } from '@app/platform';
 import { claimResultJoinSql, currentClaimGeneration } from '@app/claims';
 import {
   AuditService,
@@ -12,6 +12,7 @@ import {
   hashToken,
   newToken,
   type FirmScope,
+  type StaffPrincipal,
 } from '@app/security';
 import {
   CLAIMANTS_TABLE,
@@ -22,7 +23,7 @@ import {
 } from '../claimant-fields';
 import { raiseDuplicateFlags } from '../intake/duplicate-detector';
 import { validateIntake, type IntakeAddress } from '../intake/intake-validator';
-import { normalizeReference } from '../intake/reference';
+import { CLAIMANT_TOKEN_PREFIX, normalizeReference } from '../intake/reference';
 import { STATUS_LABEL_KO, type ClaimantStatus } from '../workflow/status';
 import { ClaimantWorkflowService } from '../workflow/workflow.service';
 
@@ -100,6 +101,52 @@ export class ClaimantPortalService {
       caseId: r.case_id,
       sourceIp,
     };
+  }
+
+  /**
+   * A new portal token for a claimant who lost theirs, handed to the staff member who checked
+   * who is asking (the firm's procedure): the old token and every session end, in one audited
+   * transaction with the reason. Not for a withdrawn or merged claimant.
+   */
+  async reissueToken(
+    actor: StaffPrincipal,
+    caseId: string,
+    id: string,
+    reason: string,
+  ): Promise<{ reference: string; claimantToken: string }> {
+    return this.ds.transaction(async (tx) => {
+      const rows = await tx.query<{ reference: string; status: ClaimantStatus }[]>(
+        `SELECT reference, status FROM claimants
+          WHERE firm_id = $1 AND case_id = $2 AND id = $3 AND merged_into IS NULL FOR UPDATE`,
+        [actor.firmId, caseId, id],
+      );
+      const c = rows[0];
+      if (!c) throw new NotFoundError('Claimant');
+      if (c.status === 'withdrawn') throw new DomainError('CONFLICT', 'This claim was withdrawn; it has no portal');
+      const claimantToken = newToken(CLAIMANT_TOKEN_PREFIX);
+      await tx.query(`UPDATE claimants SET token_hash = $2, updated_at = now() WHERE id = $1`, [
+        id,
+        hashToken(claimantToken),
+      ]);
+      const ended = await queryRows<{ id: string }>(
+        tx,
+        `UPDATE claimant_sessions SET revoked_at = now() WHERE claimant_id = $1 AND revoked_at IS NULL RETURNING id`,
+        [id],
+      );
+      await this.audit.record(tx, {
+        firmId: actor.firmId,
+        actorType: 'staff',
+        actorId: actor.staffId,
+        action: 'claimant.token_reissued',
+        subjectType: 'claimant',
+        subjectId: id,
+        reason,
+        sourceIp: actor.sourceIp,
+        details: { caseId, sessionsEnded: ended.length },
+        retention: 'access',
+      });
+      return { reference: c.reference, claimantToken };
+    });
   }
 
   /** Ends this portal session (a shared or borrowed phone); the claimant token opens a new one. */
