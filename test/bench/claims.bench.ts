@@ -100,19 +100,20 @@ async function seed(db: Client, firmId: string, caseId: string, rows: number): P
 
 /**
  * The baseline: one hand-written INSERT ... SELECT computing the same amounts (and breakdowns) for
- * the same claimants into a scratch table without indexes, under the same rule parameters.
+ * the same claimants into a scratch table without indexes, under the same rule parameters
+ * (statutory mode: the cap bounds base + additions, proven secondary harm comes on top).
  */
 const BASELINE_SQL = `
 INSERT INTO claims_bench_scratch (claimant_id, amount_krw, breakdown, rule_version)
 SELECT c.id,
-       LEAST(s.subtotal, $8::bigint),
+       LEAST(s.statutory, $8::bigint) + s.loss * $7::bigint,
        a.lines
+       || CASE WHEN s.statutory > $8::bigint THEN jsonb_build_array(
+            jsonb_build_object('component', 'cap', 'amountKrw', $8::bigint - s.statutory)) ELSE '[]'::jsonb END
        || CASE WHEN s.loss > 0 THEN jsonb_build_array(jsonb_build_object('component', 'secondaryHarm', 'amountKrw', s.loss))
           ELSE '[]'::jsonb END
        || CASE WHEN s.loss > 0 AND $7::bigint > 1 THEN jsonb_build_array(
-            jsonb_build_object('component', 'secondaryHarmPunitive', 'amountKrw', s.loss * ($7::bigint - 1))) ELSE '[]'::jsonb END
-       || CASE WHEN s.subtotal > $8::bigint THEN jsonb_build_array(
-            jsonb_build_object('component', 'cap', 'amountKrw', $8::bigint - s.subtotal)) ELSE '[]'::jsonb END,
+            jsonb_build_object('component', 'secondaryHarmPunitive', 'amountKrw', s.loss * ($7::bigint - 1))) ELSE '[]'::jsonb END,
        $3::int
   FROM claimants c
   LEFT JOIN (SELECT claimant_id, sum(loss_krw)::bigint AS loss FROM evidence
@@ -125,7 +126,7 @@ SELECT c.id,
                                 ORDER BY x.ord), '[]'::jsonb) AS lines
      FROM unnest($5::text[], $6::bigint[]) WITH ORDINALITY AS x(category, amount, ord)
     WHERE x.amount > 0 AND x.category = ANY (c.exposed_data)) a
- CROSS JOIN LATERAL (SELECT coalesce(l.loss, 0) AS loss, $4::bigint + a.additions + coalesce(l.loss, 0) * $7::bigint AS subtotal) s
+ CROSS JOIN LATERAL (SELECT coalesce(l.loss, 0) AS loss, $4::bigint + a.additions AS statutory) s
  WHERE c.firm_id = $1 AND c.case_id = $2 AND c.merged_into IS NULL AND c.status NOT IN ('withdrawn', 'rejected')`;
 
 /** The case's current claim generation (the bench talks to PostgreSQL through a plain pg client). */
@@ -196,6 +197,7 @@ export const bench: Bench = () =>
         });
         const service = app.get(ClaimRecomputeService);
         const p = claimRuleParameters(kase.claimRules);
+        if (p.mode !== 'statutory') throw new Error('the baseline statement is written for statutory mode');
         const params: unknown[] = [
           firm.firmId,
           kase.id,

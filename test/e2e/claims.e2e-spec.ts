@@ -196,7 +196,7 @@ describe('claims: recompute and summary', () => {
     await t.close();
   });
 
-  it('recomputes every claimant like computeClaim, with the cap biting for a big loss', async () => {
+  it('recomputes every claimant like computeClaim; proven secondary harm comes on top of the statutory part', async () => {
     const before = await as(paralegal).get(`/cases/${kase.id}/claims/summary`).expect(200);
     expect(before.body).toMatchObject({ ruleVersion: 1, claimants: 5, totalKrw: 0, outdated: 5, lastRecompute: null });
 
@@ -222,15 +222,16 @@ describe('claims: recompute and summary', () => {
       { component: 'secondaryHarm', amountKrw: 100_000 },
       { component: 'secondaryHarmPunitive', amountKrw: 200_000 },
     ]);
+    // 300,000 + 50,000 under the 3,000,000 statutory cap, and 2,000,000 x 3 proven on top (domain.md §1)
     const big = rowOf(rows, 'bigloss');
-    expect(Number(big.claim_amount_krw)).toBe(3_000_000);
-    expect(big.claim_breakdown?.at(-1)).toEqual({ component: 'cap', amountKrw: 3_000_000 - (350_000 + 6_000_000) });
-    expect(done.totalKrw).toBe(300_000 + 320_000 + 350_000 + 670_000 + 3_000_000);
+    expect(Number(big.claim_amount_krw)).toBe(6_350_000);
+    expect(big.claim_breakdown?.at(-1)).toEqual({ component: 'secondaryHarmPunitive', amountKrw: 4_000_000 });
+    expect(done.totalKrw).toBe(300_000 + 320_000 + 350_000 + 670_000 + 6_350_000);
 
     // the staff list and the claimant detail read the stored claim
     const list = await as(paralegal).get(`/cases/${kase.id}/claimants?limit=50`).expect(200);
     const listed = (list.body as { items: { id: string; claimAmountKrw: number | null }[] }).items;
-    expect(listed.find((i) => i.id === ids.get('bigloss'))?.claimAmountKrw).toBe(3_000_000);
+    expect(listed.find((i) => i.id === ids.get('bigloss'))?.claimAmountKrw).toBe(6_350_000);
     expect(listed.find((i) => i.id === ids.get('withdrawn'))?.claimAmountKrw ?? null).toBeNull();
     const detail = await as(paralegal)
       .get(`/cases/${kase.id}/claimants/${ids.get('orders')}`)
@@ -241,7 +242,7 @@ describe('claims: recompute and summary', () => {
   it('is idempotent: a new recompute and a re-run of a finished job change nothing', async () => {
     const first = await claimRows();
     const again = await recomputeDone((await recompute()).id);
-    expect(again).toMatchObject({ claimants: 5, changed: 0, cleared: 0, totalKrw: 4_640_000 });
+    expect(again).toMatchObject({ claimants: 5, changed: 0, cleared: 0, totalKrw: 7_990_000 });
     expect(await claimRows()).toEqual(first);
 
     // A duplicate delivery of a finished job is a no-op; a job retried after its row was reset rewrites nothing.
@@ -380,7 +381,7 @@ describe('claims: recompute and summary', () => {
       },
       excluded: { withdrawn: 1, rejected: 1 },
       outdated: 0,
-      lastRecompute: expect.objectContaining({ status: 'done', ruleVersion: 1, claimants: 5, totalKrw: 4_640_000 }),
+      lastRecompute: expect.objectContaining({ status: 'done', ruleVersion: 1, claimants: 5, totalKrw: 7_990_000 }),
     });
     // admins read cases, not claimants; the summary carries no one's data, so they may see it
     await as(firm.adminToken).get(`/cases/${kase.id}/claims/summary`).expect(200);
@@ -393,12 +394,12 @@ describe('claims: recompute and summary', () => {
           baseAmountKrw: 200_000,
           additionsByCategoryKrw: { entranceCode: 100_000, email: 5_000 },
           secondaryHarmMultiplier: 2,
-          capKrw: 1_000_000,
+          capKrw: 250_000,
         },
       })
       .expect(200);
     const stale = await as(paralegal).get(`/cases/${kase.id}/claims/summary`).expect(200);
-    expect(stale.body).toMatchObject({ ruleVersion: 2, outdated: 5, totalKrw: 4_640_000 });
+    expect(stale.body).toMatchObject({ ruleVersion: 2, outdated: 5, totalKrw: 7_990_000 });
 
     const done = await recomputeDone((await recompute(attorney)).id);
     const rules = await currentRules();
@@ -407,10 +408,12 @@ describe('claims: recompute and summary', () => {
     const rows = await expectClaimsMatch(rules);
     expect(rows.filter((r) => r.claim_amount_krw !== null).every((r) => r.claim_rule_version === 2)).toBe(true);
     expect(Number(rowOf(rows, 'plain').claim_amount_krw)).toBe(205_000);
-    expect(Number(rowOf(rows, 'door').claim_amount_krw)).toBe(300_000);
-    // 200,000 + 5,000 + 100,000 + 100,000 x 2
-    expect(Number(rowOf(rows, 'both+loss').claim_amount_krw)).toBe(505_000);
-    expect(Number(rowOf(rows, 'bigloss').claim_amount_krw)).toBe(1_000_000);
+    // the statutory part 300,000 is cut to the cap of 250,000
+    expect(Number(rowOf(rows, 'door').claim_amount_krw)).toBe(250_000);
+    expect(rowOf(rows, 'door').claim_breakdown?.at(-1)).toEqual({ component: 'cap', amountKrw: -50_000 });
+    // min(250,000, 200,000 + 5,000 + 100,000) + 100,000 x 2
+    expect(Number(rowOf(rows, 'both+loss').claim_amount_krw)).toBe(450_000);
+    expect(Number(rowOf(rows, 'bigloss').claim_amount_krw)).toBe(250_000 + 4_000_000);
 
     const summary = await as(paralegal).get(`/cases/${kase.id}/claims/summary`).expect(200);
     expect(summary.body).toMatchObject({

@@ -37,11 +37,35 @@ describe('computeClaim', () => {
     });
   });
 
-  it('adds a negative cap line when the statutory cap bites', () => {
-    // 300,000 + 250,000 + 1,000,000 + 2,000,000 = 3,550,000 -> capped at 3,000,000 (-550,000)
-    const result = computeClaim(rules, { exposedData: ['entranceCode', 'orderHistory'], acceptedLossKrw: 1_000_000 });
-    expect(result.amountKrw).toBe(3_000_000);
-    expect(result.breakdown.at(-1)).toEqual({ component: 'cap', amountKrw: -550_000 });
+  it('caps the statutory part only: proven secondary harm is claimed on top (domain.md §1)', () => {
+    // statutory part 300,000 + 250,000 = 550,000 (under the cap) + loss 1,000,000 x 3 = 3,550,000
+    const under = computeClaim(rules, { exposedData: ['entranceCode', 'orderHistory'], acceptedLossKrw: 1_000_000 });
+    expect(under.amountKrw).toBe(3_550_000);
+    expect(under.breakdown.some((l) => l.component === 'cap')).toBe(false);
+    // A statutory part above the cap is cut to it, with a negative cap line before the loss lines.
+    const big = computeClaim(
+      { version: 1, baseAmountKrw: 2_800_000, additionsByCategoryKrw: { entranceCode: 500_000 } },
+      { exposedData: ['entranceCode'], acceptedLossKrw: 5_000_000 },
+    );
+    expect(big).toEqual({
+      amountKrw: 8_000_000,
+      breakdown: [
+        { component: 'base', amountKrw: 2_800_000 },
+        { component: 'addition:entranceCode', amountKrw: 500_000 },
+        { component: 'cap', amountKrw: -300_000 },
+        { component: 'secondaryHarm', amountKrw: 5_000_000 },
+      ],
+      ruleVersion: 1,
+    });
+  });
+
+  it('in actual mode a cap the case sets bounds the whole claim', () => {
+    const result = computeClaim(
+      { version: 2, mode: 'actual', baseAmountKrw: 300_000, capKrw: 1_000_000, secondaryHarmMultiplier: 2 },
+      { exposedData: [], acceptedLossKrw: 500_000 },
+    );
+    expect(result.amountKrw).toBe(1_000_000);
+    expect(result.breakdown.at(-1)).toEqual({ component: 'cap', amountKrw: -300_000 });
   });
 
   it('no cap line when the total equals the cap exactly', () => {
@@ -120,7 +144,7 @@ describe('computeClaim', () => {
       ),
     });
 
-    it('the amount is the exact sum of the breakdown, never above the cap, and matches min(cap, sum) by oracle', () => {
+    it("the amount is the exact sum of the breakdown and matches the mode's formula by oracle", () => {
       fc.assert(
         fc.property(validRules, facts, (r, f) => {
           const checked = validateClaimRules(r);
@@ -132,21 +156,27 @@ describe('computeClaim', () => {
           expect(BigInt(result.amountKrw)).toBe(sum);
           expect(Number.isSafeInteger(result.amountKrw)).toBe(true);
           expect(result.amountKrw).toBeGreaterThanOrEqual(0);
-          if (cap !== undefined) expect(result.amountKrw).toBeLessThanOrEqual(cap);
+
           expect(result.ruleVersion).toBe(r.version);
           expect(new Set(result.breakdown.map((l) => l.component)).size).toBe(result.breakdown.length);
 
-          // Independent oracle.
+          // Independent oracle: statutory mode caps base + additions, actual mode the whole claim.
           const exposed = new Set<string>(f.exposedData);
-          let uncapped = BigInt(r.baseAmountKrw) + BigInt(f.acceptedLossKrw) * BigInt(r.secondaryHarmMultiplier ?? 1);
+          let statutoryPart = BigInt(r.baseAmountKrw);
           for (const [category, amount] of Object.entries(r.additionsByCategoryKrw ?? {})) {
-            if (exposed.has(category)) uncapped += BigInt(amount);
+            if (exposed.has(category)) statutoryPart += BigInt(amount);
           }
-          const expected = cap !== undefined && uncapped > BigInt(cap) ? BigInt(cap) : uncapped;
+          const loss = BigInt(f.acceptedLossKrw) * BigInt(r.secondaryHarmMultiplier ?? 1);
+          const capOf = (x: bigint): bigint => (cap !== undefined && x > BigInt(cap) ? BigInt(cap) : x);
+          const statutory = (r.mode ?? 'statutory') === 'statutory';
+          const expected = statutory ? capOf(statutoryPart) + loss : capOf(statutoryPart + loss);
           expect(BigInt(result.amountKrw)).toBe(expected);
+          if (cap !== undefined) {
+            expect(result.amountKrw).toBeLessThanOrEqual(statutory ? cap + Number(loss) : cap);
+          }
           // A cap line appears exactly when the cap bites, and it is negative.
           const capLine = result.breakdown.find((l) => l.component === 'cap');
-          expect(capLine !== undefined).toBe(expected < uncapped);
+          expect(capLine !== undefined).toBe(expected < statutoryPart + loss);
           if (capLine) expect(capLine.amountKrw).toBeLessThan(0);
         }),
         { numRuns: 2_000 },

@@ -23,19 +23,24 @@ export interface ClaimBreakdownLine {
 }
 
 export interface ClaimResult {
-  /** Always the exact sum of `breakdown`, and never above the cap. */
+  /** Always the exact sum of `breakdown` (the cap bounds the statutory part, or in actual mode the whole). */
   readonly amountKrw: number;
   readonly breakdown: readonly ClaimBreakdownLine[];
   readonly ruleVersion: number;
 }
 
 /**
- * One claimant's claim under one rule version:
- * `min(cap, base + additions for exposed categories + loss x multiplier)`.
- * Lines appear in a fixed order (base, additions in DATA_CATEGORIES order, secondary harm, cap);
- * additions and secondary-harm lines only when non-zero. Sums run in bigint; a line or total that
- * would not be an exact `number` throws a RangeError (as do invalid rules or facts: these come from
- * stored data, so they are a programming error, not user input).
+ * One claimant's claim under one rule version. In `statutory` mode the cap is PIPA art. 39-2's
+ * (3,000,000 won by default) and bounds the statutory part only; secondary harm proven by accepted
+ * evidence is claimed on top (domain.md §1):
+ * `min(cap, base + additions for exposed categories) + loss x multiplier`.
+ * In `actual` mode a cap the case sets bounds the whole claim:
+ * `min(cap, base + additions + loss x multiplier)`.
+ * Lines appear in a fixed order: base, additions in DATA_CATEGORIES order, then in statutory mode
+ * the cap line and the secondary-harm lines, in actual mode the secondary-harm lines and the cap
+ * line; additions, secondary-harm and cap lines only when non-zero. Sums run in bigint; a line or
+ * total that would not be an exact `number` throws a RangeError (as do invalid rules or facts:
+ * these come from stored data, so they are a programming error, not user input).
  */
 export function computeClaim(rules: ClaimRules, claimantFacts: ClaimantFacts): ClaimResult {
   const resolved = resolveClaimRules(rules);
@@ -47,6 +52,14 @@ export function computeClaim(rules: ClaimRules, claimantFacts: ClaimantFacts): C
   for (const { category, amountKrw } of resolved.additions) {
     if (amountKrw > 0 && exposed.has(category)) breakdown.push({ component: `addition:${category}`, amountKrw });
   }
+  const sum = (): bigint => breakdown.reduce((total, line) => total + BigInt(line.amountKrw), 0n);
+  const capDown = (): void => {
+    const subtotal = sum();
+    if (resolved.capKrw === null || subtotal <= BigInt(resolved.capKrw)) return;
+    const adjustment = BigInt(resolved.capKrw) - subtotal;
+    breakdown.push({ component: 'cap', amountKrw: toSafeInteger(adjustment, 'cap adjustment') });
+  };
+  if (resolved.mode === 'statutory') capDown();
   if (acceptedLossKrw > 0) {
     breakdown.push({ component: 'secondaryHarm', amountKrw: acceptedLossKrw });
     if (resolved.secondaryHarmMultiplier > 1) {
@@ -57,12 +70,6 @@ export function computeClaim(rules: ClaimRules, claimantFacts: ClaimantFacts): C
       });
     }
   }
-
-  const subtotal = breakdown.reduce((sum, line) => sum + BigInt(line.amountKrw), 0n);
-  if (resolved.capKrw !== null && subtotal > BigInt(resolved.capKrw)) {
-    const adjustment = BigInt(resolved.capKrw) - subtotal;
-    breakdown.push({ component: 'cap', amountKrw: toSafeInteger(adjustment, 'cap adjustment') });
-    return { amountKrw: resolved.capKrw, breakdown, ruleVersion: resolved.version };
-  }
-  return { amountKrw: toSafeInteger(subtotal, 'claim amount'), breakdown, ruleVersion: resolved.version };
+  if (resolved.mode === 'actual') capDown();
+  return { amountKrw: toSafeInteger(sum(), 'claim amount'), breakdown, ruleVersion: resolved.version };
 }

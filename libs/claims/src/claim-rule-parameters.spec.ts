@@ -6,11 +6,13 @@ import { DATA_CATEGORIES } from './data-category';
 
 /** The SQL expression the parameters are meant for, evaluated in bigint as Postgres would. */
 function sqlAmount(p: ClaimRuleParameters, exposed: readonly string[], lossKrw: number): bigint {
-  let total = BigInt(p.baseAmountKrw) + BigInt(lossKrw) * BigInt(p.secondaryHarmMultiplier);
+  let statutoryPart = BigInt(p.baseAmountKrw);
   p.categories.forEach((category, i) => {
-    if (exposed.includes(category)) total += BigInt(p.additionsKrw[i]);
+    if (exposed.includes(category)) statutoryPart += BigInt(p.additionsKrw[i]);
   });
-  return p.capKrw === null || total <= BigInt(p.capKrw) ? total : BigInt(p.capKrw);
+  const loss = BigInt(lossKrw) * BigInt(p.secondaryHarmMultiplier);
+  const least = (x: bigint): bigint => (p.capKrw === null || x <= BigInt(p.capKrw) ? x : BigInt(p.capKrw));
+  return p.mode === 'statutory' ? least(statutoryPart) + loss : least(statutoryPart + loss);
 }
 
 describe('claimRuleParameters', () => {

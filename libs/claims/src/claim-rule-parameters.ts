@@ -5,9 +5,10 @@ import { resolveClaimRules, type ClaimMode, type ClaimRules } from './claim-rule
  * A rule version as flat SQL parameters, for a set-based recompute ("one statement per rule version").
  * `categories` and `additionsKrw` are aligned arrays over every category in DATA_CATEGORIES order
  * (0 where the rules give no addition), ready for `unnest($cats::text[], $adds::bigint[])`. The SQL
- * that matches {@link computeClaim} is:
+ * that matches {@link computeClaim} is, by mode (cap NULL: no LEAST):
  *
- *   LEAST(cap, base + SUM(additions of exposed categories) + loss * multiplier)   -- cap NULL: no LEAST
+ *   statutory: LEAST(cap, base + SUM(additions of exposed categories)) + loss * multiplier
+ *   actual:    LEAST(cap, base + SUM(additions of exposed categories) + loss * multiplier)
  */
 export interface ClaimRuleParameters {
   readonly ruleVersion: number;

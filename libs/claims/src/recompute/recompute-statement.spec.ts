@@ -24,15 +24,18 @@ describe('the recompute statement', () => {
       [0, 0, 0, 0, 20_000, 50_000],
       3,
       3_000_000,
+      true,
     ]);
     expect(
-      recomputeStatementParams('f', 'c', claimRuleParameters({ version: 1, mode: 'actual', baseAmountKrw: 1 }))[7],
-    ).toBeNull();
+      recomputeStatementParams('f', 'c', claimRuleParameters({ version: 1, mode: 'actual', baseAmountKrw: 1 })).slice(
+        7,
+      ),
+    ).toEqual([null, false]);
   });
 
-  it('uses exactly the eight bind parameters and no literal money', () => {
+  it('uses exactly the nine bind parameters and no literal money', () => {
     const used = new Set([...RECOMPUTE_RESULTS_SQL.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-    expect([...used].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([...used].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(RECOMPUTE_RESULTS_SQL).not.toMatch(/\b\d{3,}\b/);
     expect(RECOMPUTE_RESULTS_SQL).toMatch(/unnest\(\$5::text\[\], \$6::bigint\[\]\) WITH ORDINALITY/);
   });

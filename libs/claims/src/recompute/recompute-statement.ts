@@ -17,11 +17,13 @@ export function claimableSql(alias: string): string {
  * The results of one case under one rule version: ONE set-based SELECT (no loop over claimants),
  * the fill of a new claim generation (see `replaceClaimGeneration`).
  *
- *   amount = LEAST(cap, base + Σ additions of the exposed categories + accepted loss × multiplier)
+ *   statutory: amount = LEAST(cap, base + Σ additions of the exposed categories) + loss × multiplier
+ *   actual:    amount = LEAST(cap, base + Σ additions + loss × multiplier)
  *
  * with the breakdown built as `computeClaim` builds it: `base`, then `addition:<category>` in
  * DATA_CATEGORIES order (non-zero additions only), `secondaryHarm` and `secondaryHarmPunitive`
- * (loss > 0; the punitive line only for a multiplier > 1), and `cap` as a negative line.
+ * (loss > 0; the punitive line only for a multiplier > 1), and `cap` as a negative line (before
+ * the loss lines in statutory mode, after them in actual mode).
  * Every value comes from {@link claimRuleParameters} as a bind parameter; categories and additions
  * are aligned arrays read with `unnest ... WITH ORDINALITY`. Money is `bigint` throughout.
  *
@@ -31,20 +33,18 @@ export function claimableSql(alias: string): string {
  * no JSON is built per row at all. Only claimants inside {@link claimableSql} get a result.
  *
  * Parameters: $1 firm id, $2 case id, $3 rule version, $4 base, $5 categories text[],
- * $6 additions bigint[], $7 multiplier, $8 cap (NULL: none). Columns: claimant_id, amount_krw,
+ * $6 additions bigint[], $7 multiplier, $8 cap (NULL: none), $9 statutory mode. Columns: claimant_id, amount_krw,
  * breakdown, rule_version.
  */
 export const RECOMPUTE_RESULTS_SQL = `
 SELECT x.id AS claimant_id,
-       LEAST(x.subtotal_krw, $8::bigint) AS amount_krw,
+       CASE WHEN $9::boolean THEN LEAST(x.statutory_krw, $8::bigint) + x.loss_total_krw
+            ELSE LEAST(x.statutory_krw + x.loss_total_krw, $8::bigint) END AS amount_krw,
        CASE WHEN x.loss_krw = 0 THEN x.lines_without_loss
-            ELSE x.lines
-                 || jsonb_build_array(jsonb_build_object('component', 'secondaryHarm', 'amountKrw', x.loss_krw))
-                 || CASE WHEN $7::bigint > 1 THEN jsonb_build_array(jsonb_build_object(
-                      'component', 'secondaryHarmPunitive', 'amountKrw', x.loss_krw * ($7::bigint - 1)))
-                    ELSE '[]'::jsonb END
-                 || CASE WHEN x.subtotal_krw > $8::bigint THEN jsonb_build_array(jsonb_build_object(
-                      'component', 'cap', 'amountKrw', $8::bigint - x.subtotal_krw))
+            WHEN $9::boolean THEN x.lines_without_loss || ll.lines
+            ELSE x.lines || ll.lines
+                 || CASE WHEN x.statutory_krw + x.loss_total_krw > $8::bigint THEN jsonb_build_array(jsonb_build_object(
+                      'component', 'cap', 'amountKrw', $8::bigint - x.statutory_krw - x.loss_total_krw))
                     ELSE '[]'::jsonb END
        END AS breakdown,
        $3::int AS rule_version
@@ -53,7 +53,8 @@ SELECT x.id AS claimant_id,
            a.lines,
            a.lines_without_loss,
            coalesce(l.loss_krw, 0) AS loss_krw,
-           $4::bigint + a.additions_krw + coalesce(l.loss_krw, 0) * $7::bigint AS subtotal_krw
+           coalesce(l.loss_krw, 0) * $7::bigint AS loss_total_krw,
+           $4::bigint + a.additions_krw AS statutory_krw
       FROM claimants AS cl
      -- Depends on exposed_data only: memoized per distinct array.
      CROSS JOIN LATERAL (
@@ -81,7 +82,16 @@ SELECT x.id AS claimant_id,
          GROUP BY e.claimant_id
       ) AS l ON l.claimant_id = cl.id
      WHERE cl.firm_id = $1 AND cl.case_id = $2 AND ${claimableSql('cl')}
-  ) AS x`;
+  ) AS x
+  -- The secondary-harm lines (none without accepted loss).
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN x.loss_krw = 0 THEN '[]'::jsonb
+                ELSE jsonb_build_array(jsonb_build_object('component', 'secondaryHarm', 'amountKrw', x.loss_krw))
+                     || CASE WHEN $7::bigint > 1 THEN jsonb_build_array(jsonb_build_object(
+                          'component', 'secondaryHarmPunitive', 'amountKrw', x.loss_krw * ($7::bigint - 1)))
+                        ELSE '[]'::jsonb END
+           END AS lines
+  ) AS ll`;
 
 /** The bind parameters of {@link RECOMPUTE_RESULTS_SQL}, in order. */
 export function recomputeStatementParams(firmId: string, caseId: string, p: ClaimRuleParameters): unknown[] {
@@ -94,5 +104,6 @@ export function recomputeStatementParams(firmId: string, caseId: string, p: Clai
     p.additionsKrw,
     p.secondaryHarmMultiplier,
     p.capKrw,
+    p.mode === 'statutory',
   ];
 }
