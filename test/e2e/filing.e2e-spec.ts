@@ -577,6 +577,21 @@ describe('filing batches', () => {
   });
 
   describe('refusals and a failed render', () => {
+    it('refuses a selection whose claims add up beyond exact integers (422), freezing nothing', async () => {
+      const ids = await approvedClaimants(['한도초과', '한도넘침']);
+      await setAmounts(ids, () => 5_000_000_000_000_000); // two of them: 10^16 won, past 2^53
+      const res = await api()
+        .post(`/cases/${kase.id}/filings`, { label: '과대', selection: { claimantIds: ids }, eFiling: false })
+        .expect(422);
+      expect(res.body.code).toBe('UNPROCESSABLE');
+      const frozen = await ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM filing_plaintiffs WHERE claimant_id = ANY($1::uuid[]) AND open`,
+        [ids],
+      );
+      expect(frozen[0].n).toBe(0);
+      await setAmounts(ids, () => 300_000);
+    });
+
     it('refuses claimants without a claim amount, not approved, or an empty list', async () => {
       const [noAmount] = await approvedClaimants(['서지호']);
       const res = await api()

@@ -427,7 +427,14 @@ export class FilingService {
          FROM filing_plaintiffs WHERE filing_id = $1`,
       [filingId],
     );
-    return { plaintiffs: totals[0].plaintiffs, claimValueKrw: won(totals[0].total) };
+    const claimValueKrw = Number(totals[0].total);
+    if (!Number.isSafeInteger(claimValueKrw)) {
+      throw new DomainError(
+        'UNPROCESSABLE',
+        'The selected claims add up to more than can be computed exactly; file fewer',
+      );
+    }
+    return { plaintiffs: totals[0].plaintiffs, claimValueKrw };
   }
 
   private async row(firmId: FirmScope, id: string): Promise<FilingRow> {
