@@ -512,6 +512,8 @@ describe('evidence: upload, encryption at rest, review, download', () => {
       expect(JSON.parse((blank.body as Buffer).toString())).toMatchObject({ code: 'ACCESS_REASON_REQUIRED' });
       await staff(paralegal.token).content(id, 'x'.repeat(501)).expect(400);
       // A control character (here a NUL, percent-encoded) is refused before anything is read.
+      // A right-to-left override (U+202E) would make the trail read other than it was written.
+      await staff(paralegal.token).content(id, 'why%E2%80%AEnot').expect(400);
       const nul = await staff(paralegal.token).content(id, 'why%00not').expect(400);
       expect(JSON.parse((nul.body as Buffer).toString())).toMatchObject({
         code: 'VALIDATION_FAILED',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
 
 describe('public intake, desk, workflow and portal', () => {
   let t: TestApp;
@@ -182,6 +182,14 @@ describe('public intake, desk, workflow and portal', () => {
     expect(retry.body).toEqual(first.body);
     expect((await post(body, `${key}-new`).expect(409)).body.code).toBe('INTAKE_CLOSED');
     expect((await post({ ...body, email: 'other@example.kr' }, key).expect(409)).body.code).toBe('INTAKE_CLOSED');
+    // A hostile body with a stored key is refused like any other, never a 500.
+    const deep = JSON.stringify(body).replace(/}$/, `,"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+    const refused = await request(t.http)
+      .post(`/api/v1/public/cases/${c.slug}/claimants`)
+      .set('idempotency-key', key)
+      .set('content-type', 'application/json')
+      .send(deep);
+    expect([refused.status, refused.body.code]).toEqual([409, 'INTAKE_CLOSED']);
   });
 
   it('flags duplicates without telling the submitter', async () => {
@@ -295,7 +303,19 @@ describe('public intake, desk, workflow and portal', () => {
     const idOf = async (ref: string) =>
       (await staff(`/cases/${kase.id}/claimants?q=${ref}`).get()).body.items[0].id as string;
     const [ia, ib] = [await idOf(a.body.reference), await idOf(b.body.reference)];
+    // A flag naming nobody (velocity) goes with the absorbed record's data too.
+    await ds.query(
+      `INSERT INTO claimant_flags (firm_id, case_id, claimant_id, kind, signal)
+       SELECT firm_id, case_id, id, 'velocity', 'source_address' FROM claimants WHERE id = $1`,
+      [ib],
+    );
     await staff(`/cases/${kase.id}/claimants/${ia}/merge`).post({ absorbedId: ib, reason: '동일인' }).expect(204);
+    const left = await ds.query<{ kind: string; status: string }[]>(
+      `SELECT kind, status FROM claimant_flags WHERE claimant_id = $1 OR matched_claimant_id = $1`,
+      [ib],
+    );
+    // Only the flags between the two remain, closed as merged.
+    expect(left.every((f) => f.kind === 'possible_duplicate' && f.status === 'merged')).toBe(true);
     const absorbed = await ds.query(
       `SELECT merged_into, name_enc, status, source_ip_bidx, token_hash FROM claimants WHERE id = $1`,
       [ib],
@@ -437,6 +457,46 @@ describe('public intake, desk, workflow and portal', () => {
     await staff(`/cases/${kase.id}/claimants/${id}/portal-token`, otherParalegal).post({ reason: 'x' }).expect(404);
     await staff(`/cases/${kase.id}/claimants/${id}/portal-token`).post({}).expect(400);
     await staff(`/cases/${kase.id}/claimants/${id}/portal-token`, firm.adminToken).post({ reason: 'x' }).expect(403);
+  });
+
+  it('opens no session with a token replaced while the request waited for it', async () => {
+    const created = await submit(intakeBody()).expect(201);
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    try {
+      // A reissue in progress: the row is locked and its token hash about to change.
+      await runner.startTransaction();
+      await runner.query(`SELECT 1 FROM claimants WHERE reference = $1 AND case_id = $2 FOR UPDATE`, [
+        created.body.reference,
+        kase.id,
+      ]);
+      await runner.query(`UPDATE claimants SET token_hash = $3 WHERE reference = $1 AND case_id = $2`, [
+        created.body.reference,
+        kase.id,
+        Buffer.alloc(32, 7),
+      ]);
+      const opening = request(t.http)
+        .post('/api/v1/public/claimant-sessions')
+        .send({ reference: created.body.reference, claimantToken: created.body.claimantToken })
+        .then((r) => r);
+      await waitFor(
+        async () =>
+          (
+            await ds.query<unknown[]>(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                 AND query LIKE '%INSERT INTO claimant_sessions%'`,
+            )
+          ).length > 0
+            ? true
+            : undefined,
+        { what: 'the session request to wait for the claimant row' },
+      );
+      await runner.commitTransaction();
+      expect((await opening).status).toBe(401);
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('audits a search for a person (kind and count, never the term), not a search by reference', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CaseService, type CaseRecord } from '@app/cases';
@@ -121,35 +121,33 @@ export class IntakeService implements OnApplicationShutdown {
   ): Promise<IntakeResult> {
     // One source for the limit and the velocity check: an IPv4 address, or an IPv6 /64.
     const source = addressSubject(sourceIp);
-    const refused = await this.limiter
-      .hit(
-        {
-          bucket: 'intake:address',
-          max: this.config.intakeMaxPerAddress,
-          windowSeconds: this.config.intakeWindowSeconds,
-        },
-        source,
-      )
-      .then(
-        () => undefined,
-        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-      );
+    await this.limiter.hit(
+      {
+        bucket: 'intake:address',
+        max: this.config.intakeMaxPerAddress,
+        windowSeconds: this.config.intakeWindowSeconds,
+      },
+      source,
+    );
     const kase = await this.cases.findBySlugCached(slug);
     if (!kase) throw new NotFoundError('Case');
     const validKey = idempotencyKey !== undefined && IDEMPOTENCY_KEY.test(idempotencyKey);
-    if (refused !== undefined || !kase.intakeOpen) {
+    const keys = consentKeys(kase);
+    const validate = () => validateIntake(body, { requiredConsents: keys.required, optionalConsents: keys.optional });
+    if (!kase.intakeOpen) {
       // A retry of a submission that went through still gets its answer (Stripe's semantics): the
-      // first response may have been lost on the way to a phone just before intake closed.
-      const stored = validKey ? await this.storedAnswer(kase.id, idempotencyKey, canonicalJson(body)) : undefined;
+      // first response may have been lost on the way to a phone just before intake closed. The key
+      // is looked up first; only then is the body checked (it must be a valid form) and compared.
+      const stored = validKey
+        ? await this.storedAnswer(kase.id, idempotencyKey, () => (validate().ok ? canonicalJson(body) : undefined))
+        : undefined;
       if (stored?.kind === 'receipt') return { statusCode: 201, body: stored.receipt, replayed: true };
-      if (refused !== undefined) throw refused;
       throw new DomainError('INTAKE_CLOSED', 'This case is not taking new claimants');
     }
     if (idempotencyKey !== undefined && !validKey) {
       throw new ValidationError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
-    const keys = consentKeys(kase);
-    const checked = validateIntake(body, { requiredConsents: keys.required, optionalConsents: keys.optional });
+    const checked = validate();
     if (!checked.ok) {
       if (checked.under14) {
         throw new DomainError('UNDER_14', 'Claimants under 14 need a legal guardian to apply for them', checked.errors);
@@ -193,7 +191,7 @@ export class IntakeService implements OnApplicationShutdown {
       const out = await this.keyed.submit({ row, key, requestHash, responseEnc });
       if (out.kind === 'created') return { statusCode: 201, body: receipt, replayed: false };
       if (out.kind === 'collided') return undefined;
-      const stored = await this.storedAnswer(n.kase.id, key, canonicalBody);
+      const stored = await this.storedAnswer(n.kase.id, key, () => canonicalBody);
       switch (stored.kind) {
         case 'receipt':
           return { statusCode: 201, body: stored.receipt, replayed: true };
@@ -214,11 +212,25 @@ export class IntakeService implements OnApplicationShutdown {
     });
   }
 
-  /** What an Idempotency-Key of the case holds for a submission of this body (canonical JSON). */
+  /**
+   * Whether a stored request fingerprint is this body's: an HMAC under any configured key version
+   * (a retry during a key rotation), or, for keys stored before fingerprints were keyed (at most a
+   * day old, 2026-11-30), the plain SHA-256 they held.
+   */
+  private sameRequest(stored: Buffer, canonicalBody: string): boolean {
+    if (this.vault.blindIndexCandidates(BIDX.intakeRequest, canonicalBody).some((h) => h.equals(stored))) return true;
+    return createHash('sha256').update(canonicalBody).digest().equals(stored);
+  }
+
+  /**
+   * What an Idempotency-Key of the case holds for a submission of this body. `canonicalBody` gives
+   * the body's canonical JSON, or undefined for a body that cannot be the stored one; it is called
+   * only when the key exists.
+   */
   private async storedAnswer(
     caseId: string,
     key: string,
-    canonicalBody: string,
+    canonicalBody: () => string | undefined,
   ): Promise<
     | { kind: 'none' }
     | { kind: 'stale' }
@@ -234,11 +246,8 @@ export class IntakeService implements OnApplicationShutdown {
     const prev = rows[0];
     if (!prev) return { kind: 'none' };
     if (prev.stale) return { kind: 'stale' };
-    // A retry during a key rotation matches a fingerprint made under the older key.
-    const sameBody = this.vault
-      .blindIndexCandidates(BIDX.intakeRequest, canonicalBody)
-      .some((h) => h.equals(prev.request_hash));
-    if (!sameBody) return { kind: 'other-body' };
+    const canonical = canonicalBody();
+    if (canonical === undefined || !this.sameRequest(prev.request_hash, canonical)) return { kind: 'other-body' };
     if (!prev.response_enc) return { kind: 'pending' };
     const receipt = JSON.parse(this.vault.decrypt(receiptLocation(caseId, key), prev.response_enc)) as IntakeReceipt;
     return { kind: 'receipt', receipt };

@@ -64,20 +64,24 @@ export class ClaimantPortalService {
   ): Promise<{ token: string; expiresAt: string }> {
     const rule = { bucket: 'portal:address', max: this.config.portalMaxPerAddress, windowSeconds: 600 };
     await this.limiter.hit(rule, addressSubject(sourceIp));
-    const rows = await this.ds.query<{ id: string; firm_id: string; reference: string }[]>(
-      `SELECT id, firm_id, reference FROM claimants WHERE token_hash = $1 AND merged_into IS NULL AND erased_at IS NULL`,
-      [hashToken(claimantToken)],
-    );
-    const c = rows[0];
-    if (!c || c.reference !== normalizeReference(reference)) {
-      throw new DomainError('INVALID_CREDENTIALS', 'Reference or token is incorrect');
-    }
     const token = newToken(SESSION_PREFIX);
-    const created = await this.ds.query<{ expires_at: Date }[]>(
-      `INSERT INTO claimant_sessions (claimant_id, token_hash, expires_at)
-       VALUES ($1, $2, now() + make_interval(mins => $3)) RETURNING expires_at`,
-      [c.id, hashToken(token), this.config.claimantSessionMinutes],
+    // One statement: the claimant row is share-locked as it is matched, so a token reissued or a
+    // withdrawal committing meanwhile is seen (the row is matched again after it) and no session
+    // is opened with a token that has just stopped working.
+    const created = await this.ds.query<{ expires_at: Date | null }[]>(
+      `WITH c AS (
+         SELECT id FROM claimants
+          WHERE token_hash = $1 AND reference = $2 AND merged_into IS NULL AND erased_at IS NULL
+          FOR SHARE
+       ), s AS (
+         INSERT INTO claimant_sessions (claimant_id, token_hash, expires_at)
+         SELECT id, $3, now() + make_interval(mins => $4) FROM c
+         RETURNING expires_at
+       )
+       SELECT (SELECT expires_at FROM s) AS expires_at`,
+      [hashToken(claimantToken), normalizeReference(reference), hashToken(token), this.config.claimantSessionMinutes],
     );
+    if (!created[0]?.expires_at) throw new DomainError('INVALID_CREDENTIALS', 'Reference or token is incorrect');
     return { token, expiresAt: created[0].expires_at.toISOString() };
   }
 

@@ -85,7 +85,7 @@ export class ClaimantWorkflowService {
     await tx.query(
       `DELETE FROM claimant_flags
         WHERE (claimant_id = $1 OR matched_claimant_id = $1)
-          AND ($2::uuid IS NULL OR NOT (claimant_id = $2 OR matched_claimant_id = $2))`,
+          AND ($2::uuid IS NULL OR (claimant_id <> $2 AND matched_claimant_id IS DISTINCT FROM $2))`,
       [id, keepFlagsWith ?? null],
     );
     const deleted = await queryRows<{ storage_key: string }>(

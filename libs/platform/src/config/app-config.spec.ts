@@ -35,6 +35,10 @@ describe('TRUST_PROXY', () => {
     expect(() => loadConfig({ ...base, TRUST_PROXY: value })).toThrow(/TRUST_PROXY must list the proxies/);
   });
 
+  it.each(['0.0.0.0/0', '::/0', '10.0.0.0/8,0.0.0.0/00'])('refuses %s, which believes every address', (value) => {
+    expect(() => loadConfig({ ...base, TRUST_PROXY: value })).toThrow(/would believe every address/);
+  });
+
   it.each(['proxy.example.kr', '10.0.0.0/33', '10.0.0.1/8/2', '999.1.1.1'])('refuses the entry %s', (entry) => {
     expect(() => loadConfig({ ...base, TRUST_PROXY: `loopback,${entry}` })).toThrow(/TRUST_PROXY entry/);
   });

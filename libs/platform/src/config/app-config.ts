@@ -282,6 +282,10 @@ function trustedProxies(r: Reader): readonly string[] {
   for (const entry of list) {
     const [address, bits, extra] = entry.split('/');
     const family = isIP(address);
+    if (family !== 0 && bits !== undefined && Number(bits) === 0) {
+      r.problems.push(`TRUST_PROXY entry "${entry}" would believe every address, as "true" would: list the proxies`);
+      continue;
+    }
     const prefixOk =
       bits === undefined ||
       (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32) && extra === undefined);

@@ -35,11 +35,13 @@ const PG_BUSY_CODES = new Set(['55P03', '40P01']);
 const RECORD_BUSY_RETRY_AFTER_SECONDS = '30';
 
 /**
- * PostgreSQL's data exceptions (class 22): a value it cannot store or read, such as U+0000 in text
- * or a date out of its range. They come from request values validation let through, so they are
- * the caller's 400, never a 500; the code is logged so a validation gap can be closed.
+ * The PostgreSQL data exceptions a request's own values cause (a value it cannot store or read:
+ * U+0000 or invalid text, a string too long, a date it cannot read or out of its range, text that
+ * is not a number). They are the caller's 400, never a 500; the code is logged so the validation
+ * gap can be closed. Other class-22 errors (an overflow in a sum, a division by zero) are the
+ * server's and stay 500s.
  */
-const PG_DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
+const PG_REQUEST_VALUE_ERRORS = new Set(['22P05', '22021', '22001', '22007', '22008', '22P02']);
 
 /** The multipart parser's (busboy's) plain errors for a body that is not well-formed multipart. */
 const MALFORMED_MULTIPART =
@@ -131,7 +133,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
         correlationId: cid,
       };
     }
-    if (cause && typeof cause.code === 'string' && PG_DATA_EXCEPTION.test(cause.code)) {
+    if (cause && typeof cause.code === 'string' && PG_REQUEST_VALUE_ERRORS.has(cause.code)) {
       this.log.warn({ correlationId: cid, pgCode: cause.code }, 'a request value was refused by the database');
       return {
         statusCode: 400,

@@ -18,8 +18,8 @@ export function requireAccessReason(reason: string | undefined, opening: string)
       { field: 'X-Access-Reason', message: `must be at most ${ACCESS_REASON_MAX} characters` },
     ]);
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(why)) {
+  // Control and format characters (C0, C1, DEL, bidi overrides, zero-width) and line separators.
+  if (/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(why)) {
     throw new ValidationError([{ field: 'X-Access-Reason', message: 'must not contain control characters' }]);
   }
   return why;

@@ -1,9 +1,18 @@
 import { addressSubject } from './address-subject';
 
 describe('addressSubject', () => {
-  it('keeps IPv4 addresses whole', () => {
-    expect(addressSubject('203.0.113.7')).toBe('203.0.113.7');
-    expect(addressSubject('::ffff:203.0.113.7')).toBe('203.0.113.7');
+  it('keeps IPv4 addresses whole, also written as IPv6 (mapped, however spelled, or NAT64)', () => {
+    for (const ip of [
+      '203.0.113.7',
+      '::ffff:203.0.113.7',
+      '0:0:0:0:0:ffff:203.0.113.7',
+      '::ffff:cb00:7107',
+      '64:ff9b::203.0.113.7',
+      '64:ff9b::cb00:7107',
+    ]) {
+      expect([ip, addressSubject(ip)]).toEqual([ip, '203.0.113.7']);
+    }
+    expect(addressSubject('64:ff9b::198.51.100.1')).toBe('198.51.100.1');
   });
 
   it('counts an IPv6 address by its /64, however it is written', () => {
@@ -24,6 +33,6 @@ describe('addressSubject', () => {
   });
 
   it('leaves anything else as it is', () => {
-    expect(addressSubject('unknown')).toBe('unknown');
+    for (const x of ['unknown', '', '999.1.1.1', '1:2:3']) expect(addressSubject(x)).toBe(x);
   });
 });
