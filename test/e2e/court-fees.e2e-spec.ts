@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
+import { FEE_SCHEDULES } from '@app/claims';
 import { createFirm, createStaff, type TestFirm } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -56,5 +60,37 @@ describe('GET /court-fees', () => {
 
   it('requires a session', async () => {
     await request(t.http).get('/api/v1/court-fees?claimValueKrw=1&plaintiffs=1&defendants=1').expect(401);
+  });
+});
+
+describe('court fees under a schedule from COURT_FEE_SCHEDULES_FILE', () => {
+  it('uses the schedule in force today: a raised service fee applies without a release', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jsi-fees-e2e-'));
+    const latest = FEE_SCHEDULES[FEE_SCHEDULES.length - 1];
+    const file = join(dir, 'schedules.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          ...latest,
+          effectiveFrom: '2026-01-01',
+          source: 'test',
+          serviceFee: { ...latest.serviceFee, unitPriceKrw: 5_500 },
+        },
+      ]),
+    );
+    const t = await startTestApp({ env: { COURT_FEE_SCHEDULES_FILE: file } });
+    try {
+      const firm = await createFirm(t);
+      const token = (await createStaff(t, firm, 'paralegal')).token;
+      const res = await request(t.http)
+        .get('/api/v1/court-fees?claimValueKrw=2800000&plaintiffs=14&defendants=1')
+        .set('authorization', `Bearer ${token}`)
+        .expect(200);
+      expect(res.body).toMatchObject({ division: 'small', stampDutyKrw: 14_000, serviceFeeKrw: 15 * 10 * 5_500 });
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -15,7 +15,8 @@ export interface StampDutyBracket {
 
 /**
  * Every constant of the court-fee arithmetic, as data with the date it takes effect, so a change of
- * the law is a new entry in {@link FEE_SCHEDULES}, not a code change.
+ * the law is a new schedule, not a code change: a firm adds it in COURT_FEE_SCHEDULES_FILE (see
+ * `loadFeeSchedules`), and the built-in {@link FEE_SCHEDULES} are the defaults.
  */
 export interface FeeSchedule {
   /** `YYYY-MM-DD`: first day this schedule applies (filing date). */

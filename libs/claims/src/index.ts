@@ -76,3 +76,4 @@ export {
 } from './recompute/claim-recompute.service';
 export { ClaimRecomputeHandler } from './recompute/claim-recompute.job';
 export { ClaimsModule } from './recompute/claims.module';
+export { CourtFeeSchedules, loadFeeSchedules } from './fee-schedules-config';

@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { computeCourtFees, validateCourtFeeInput, type CourtFees } from '@app/claims';
+import { CourtFeeSchedules, computeCourtFees, validateCourtFeeInput, type CourtFees } from '@app/claims';
+import { todayInKorea } from '@app/claimants';
 import { ValidationError } from '@app/platform';
 import { Permission } from '@app/security';
 import { RequirePermission } from '../http/access.decorators';
@@ -10,7 +11,9 @@ import { CourtFeesQueryDto } from '../dto/court-fees.dto';
 @ApiBearerAuth()
 @Controller('court-fees')
 export class CourtFeesController {
-  /** 소가, division, 인지대 and 송달료 for a prospective filing, exact to the won. */
+  constructor(private readonly schedules: CourtFeeSchedules) {}
+
+  /** 소가, division, 인지대 and 송달료 for a prospective filing today, exact to the won. */
   @RequirePermission(Permission.FeesRead)
   @Get()
   get(@Query() q: CourtFeesQueryDto): CourtFees {
@@ -22,6 +25,6 @@ export class CourtFeesController {
       ...(q.serviceCount ? { serviceCount: q.serviceCount } : {}),
     });
     if (!checked.ok) throw new ValidationError(checked.errors);
-    return computeCourtFees(checked.input);
+    return computeCourtFees(checked.input, this.schedules.forDate(todayInKorea()));
   }
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   claimResultJoinSql,
+  CourtFeeSchedules,
   computeCourtFees,
   currentClaimGeneration,
   type ClaimGeneration,
@@ -207,6 +208,7 @@ export class FilingService {
     private readonly vault: Vault,
     private readonly audit: AuditService,
     private readonly alarm: ReadAlarmService,
+    private readonly feeSchedules: CourtFeeSchedules,
   ) {}
 
   async create(
@@ -250,15 +252,20 @@ export class FilingService {
       if (frozen.plaintiffs !== expected) {
         throw new DomainError('CONFLICT', 'The selection changed while the filing was being created; try again');
       }
+      // The schedule in force on the filing date (COURT_FEE_SCHEDULES_FILE can add newer ones).
+      const filingDate = todayInKorea();
       let fees: CourtFees;
       try {
-        fees = computeCourtFees({
-          claimValueKrw: frozen.claimValueKrw,
-          plaintiffs: frozen.plaintiffs,
-          defendants: 1,
-          eFiling: input.eFiling,
-          serviceCount,
-        });
+        fees = computeCourtFees(
+          {
+            claimValueKrw: frozen.claimValueKrw,
+            plaintiffs: frozen.plaintiffs,
+            defendants: 1,
+            eFiling: input.eFiling,
+            serviceCount,
+          },
+          this.feeSchedules.forDate(filingDate),
+        );
       } catch (err) {
         throw new DomainError('UNPROCESSABLE', `Court fees cannot be computed for this selection (${String(err)})`);
       }
@@ -279,7 +286,7 @@ export class FilingService {
         counsel: counselInfo(counsel),
         defendant: kase.defendant,
         interestStartDate: settings.interestStartDate ?? DEFAULT_INTEREST_START_DATE,
-        filingDate: todayInKorea(),
+        filingDate,
         claimText,
         caseEvidence: settings.caseEvidence ?? [],
       };

@@ -63,6 +63,8 @@ export interface AppConfig {
   readonly outboxRedispatchAfterSeconds: number;
   /** How long a replaced claim generation stays readable before it is dropped (0 only for tests). */
   readonly claimGenerationGraceSeconds: number;
+  /** JSON file of court-fee schedules added to the built-in ones (see loadFeeSchedules); none: built-in only. */
+  readonly courtFeeSchedulesFile: string | undefined;
   readonly shutdownGraceMs: number;
   /**
    * The worker process's V8 old-generation cap in MB (WORKER_HEAP_MB, default 256), passed as
@@ -364,6 +366,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxRelayIntervalMs: r.int('OUTBOX_RELAY_INTERVAL_MS', 250, 10, 60_000),
     outboxRedispatchAfterSeconds: r.int('OUTBOX_REDISPATCH_AFTER_SECONDS', 300, 1, 86_400),
     claimGenerationGraceSeconds: r.int('CLAIM_GENERATION_GRACE_SECONDS', 300, 0, 86_400),
+    courtFeeSchedulesFile: r.optional('COURT_FEE_SCHEDULES_FILE'),
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     workerHeapMb: r.int('WORKER_HEAP_MB', DEFAULT_WORKER_HEAP_MB, 128, 65_536),
     queueLockDurationMs: r.optional('QUEUE_LOCK_DURATION_MS')
