@@ -459,6 +459,48 @@ describe('public intake, desk, workflow and portal', () => {
     await staff(`/cases/${kase.id}/claimants/${id}/portal-token`, firm.adminToken).post({ reason: 'x' }).expect(403);
   });
 
+  it('never flags a newcomer against a claimant erased while their submission was matched', async () => {
+    const shared = intakeBody();
+    const first = await submit(shared).expect(201);
+    const [{ id: erasedId }] = await ds.query<{ id: string }[]>(
+      `SELECT id FROM claimants WHERE reference = $1 AND case_id = $2`,
+      [first.body.reference, kase.id],
+    );
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    try {
+      // An erasure in progress: the row locked and its data gone, not yet committed.
+      await runner.startTransaction();
+      await runner.query(`SELECT 1 FROM claimants WHERE id = $1 FOR UPDATE`, [erasedId]);
+      await runner.query(
+        `UPDATE claimants SET phone_bidx = NULL, email_bidx = NULL, name_birth_bidx = NULL, address_bidx = NULL,
+                name_bidx = NULL, erased_at = now(), status = 'withdrawn' WHERE id = $1`,
+        [erasedId],
+      );
+      const newcomer = submit({ ...intakeBody(), phone: shared.phone }).then((r) => r);
+      await waitFor(
+        async () =>
+          (
+            await ds.query<unknown[]>(
+              // (the statement's text is cut at track_activity_query_size: match its start)
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                 AND query LIKE '%WITH r AS (%SELECT * FROM unnest(%'`,
+            )
+          ).length > 0
+            ? true
+            : undefined,
+        { what: 'the intake statement to wait for the claimant being erased' },
+      );
+      await runner.commitTransaction();
+      expect((await newcomer).status).toBe(201);
+      const naming = await ds.query(`SELECT 1 FROM claimant_flags WHERE matched_claimant_id = $1`, [erasedId]);
+      expect(naming).toEqual([]);
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
   it('opens no session with a token replaced while the request waited for it', async () => {
     const created = await submit(intakeBody()).expect(201);
     const runner = ds.createQueryRunner();

@@ -12,6 +12,7 @@ import { AuditRetention1763770900000 } from './1763770900000-audit-retention';
 import { RedundantFirmKeys1763771000000 } from './1763771000000-redundant-firm-keys';
 import { FilingPlaintiffKeys1763771100000 } from './1763771100000-filing-plaintiff-keys';
 import { IdempotencyClaimant1763771200000 } from './1763771200000-idempotency-claimant';
+import { FlagsNameLiveClaimants1763771300000 } from './1763771300000-flags-name-live-claimants';
 
 /** Every migration, oldest first. Timestamped names; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   RedundantFirmKeys1763771000000,
   FilingPlaintiffKeys1763771100000,
   IdempotencyClaimant1763771200000,
+  FlagsNameLiveClaimants1763771300000,
 ];
