@@ -442,6 +442,20 @@ describe('evidence: upload, encryption at rest, review, download', () => {
       expect(res.body).toMatchObject({ status: 'rejected', lossKrw: 0 });
     });
 
+    it("keeps one claimant's proven losses within 10^12 won together (422), so claims stay exact", async () => {
+      const c = await newClaimant();
+      const [a, b] = [await uploaded(c, PNG), await uploaded(c, JPEG)];
+      const s = staff(paralegal.token);
+      await s.review(a, { decision: 'accepted', reason: '피해 확인', lossKrw: 900_000_000_000 }).expect(200);
+      const over = await s
+        .review(b, { decision: 'accepted', reason: '피해 확인', lossKrw: 100_000_000_001 })
+        .expect(422);
+      expect(over.body).toMatchObject({ code: 'UNPROCESSABLE', details: [{ field: 'lossKrw' }] });
+      await s.review(b, { decision: 'accepted', reason: '피해 확인', lossKrw: 100_000_000_000 }).expect(200);
+      // Re-reviewing a file replaces its own loss, it does not add to it.
+      await s.review(a, { decision: 'accepted', reason: '재검토', lossKrw: 900_000_000_000 }).expect(200);
+    });
+
     it('is scoped to the firm (404) and needs the permission (403)', async () => {
       const c = await newClaimant();
       const id = await uploaded(c, PNG);

@@ -87,6 +87,9 @@ interface ClaimantUsage {
  * Evidence files: claimant uploads (typed by magic bytes, hashed while streaming, sealed with a
  * per-file data key wrapped by the vault), staff review, and audited downloads.
  */
+/** The most secondary-harm loss one claimant's accepted evidence may prove, together (10^12 won). */
+export const MAX_PROVEN_LOSS_KRW = 1_000_000_000_000;
+
 @Injectable()
 export class EvidenceService {
   private readonly log = new Logger(EvidenceService.name);
@@ -233,7 +236,11 @@ export class EvidenceService {
     }
   }
 
-  /** A staff decision on one file of the firm; `lossKrw` is the proven loss it shows (accepted only). */
+  /**
+   * A staff decision on one file of the firm; `lossKrw` is the proven loss it shows (accepted only).
+   * A claimant's accepted losses together stay within {@link MAX_PROVEN_LOSS_KRW}, so the claim
+   * arithmetic (loss x up to 5) stays exact in both its TypeScript and its SQL form.
+   */
   async review(actor: StaffPrincipal, id: string, input: EvidenceReviewInput): Promise<EvidenceReviewView> {
     const lossKrw = input.lossKrw ?? 0;
     if (input.decision === 'rejected' && lossKrw !== 0) {
@@ -247,6 +254,20 @@ export class EvidenceService {
       );
       const before = rows[0];
       if (!before) throw new NotFoundError('Evidence');
+      if (lossKrw > 0 && before.claimant_id) {
+        const others = await tx.query<{ total: string }[]>(
+          `SELECT coalesce(sum(loss_krw), 0)::text AS total FROM evidence
+            WHERE claimant_id = $1 AND id <> $2 AND status = 'accepted' AND deleted_at IS NULL`,
+          [before.claimant_id, id],
+        );
+        if (BigInt(others[0].total) + BigInt(lossKrw) > BigInt(MAX_PROVEN_LOSS_KRW)) {
+          throw new DomainError(
+            'UNPROCESSABLE',
+            'The proven losses of one claimant cannot exceed 1,000,000,000,000 won',
+            [{ field: 'lossKrw', message: "with the claimant's other accepted files, exceeds 1,000,000,000,000 won" }],
+          );
+        }
+      }
       const updated = await queryRows<{ reviewed_at: Date }>(
         tx,
         `UPDATE evidence SET status = $2, review_reason = $3, loss_krw = $4, reviewed_by = $5, reviewed_at = now()
