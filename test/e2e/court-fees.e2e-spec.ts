@@ -88,6 +88,13 @@ describe('court fees under a schedule from COURT_FEE_SCHEDULES_FILE', () => {
         .set('authorization', `Bearer ${token}`)
         .expect(200);
       expect(res.body).toMatchObject({ division: 'small', stampDutyKrw: 14_000, serviceFeeKrw: 15 * 10 * 5_500 });
+      // Checked against the schedule in force: a party count the built-in fee could still compute
+      // exactly, but 5,500 won cannot, is the caller's 400, never a 500.
+      const tooMany = await request(t.http)
+        .get('/api/v1/court-fees?claimValueKrw=600000000&plaintiffs=110000000000&defendants=1')
+        .set('authorization', `Bearer ${token}`)
+        .expect(400);
+      expect(tooMany.body.code).toBe('VALIDATION_FAILED');
     } finally {
       await t.close();
       rmSync(dir, { recursive: true, force: true });

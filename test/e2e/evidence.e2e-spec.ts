@@ -454,6 +454,23 @@ describe('evidence: upload, encryption at rest, review, download', () => {
       await s.review(b, { decision: 'accepted', reason: '피해 확인', lossKrw: 100_000_000_000 }).expect(200);
       // Re-reviewing a file replaces its own loss, it does not add to it.
       await s.review(a, { decision: 'accepted', reason: '재검토', lossKrw: 900_000_000_000 }).expect(200);
+
+      // Two reviews of one claimant's files at once take turns: one passes, the other is refused.
+      const d = await newClaimant();
+      const [x, y] = [await uploaded(d, PNG), await uploaded(d, JPEG)];
+      const both = await Promise.all([
+        s.review(x, { decision: 'accepted', reason: '동시', lossKrw: 600_000_000_000 }),
+        s.review(y, { decision: 'accepted', reason: '동시', lossKrw: 600_000_000_000 }),
+      ]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 422]);
+
+      // Nor can a merge add two such records together.
+      const merge = await request(t.http)
+        .post(`/api/v1/cases/${kase.id}/claimants/${c.id}/merge`)
+        .set('authorization', `Bearer ${paralegal.token}`)
+        .send({ absorbedId: d.id, reason: '동일인' })
+        .expect(422);
+      expect(merge.body.code).toBe('UNPROCESSABLE');
     });
 
     it('is scoped to the firm (404) and needs the permission (403)', async () => {

@@ -141,6 +141,11 @@ export function validateFeeSchedule(schedule: FeeSchedule): FieldError[] {
       errors.push({ field, message: 'figures must be non-negative integers with a positive denominator' });
       return;
     }
+    // A duty is a fraction of the claim value: a rate above 1 is a typo (45/1 instead of 45/10,000).
+    if (b.rateNumerator > b.rateDenominator) {
+      errors.push({ field, message: 'the rate (numerator / denominator) must not exceed 1' });
+      return;
+    }
     const previous = i > 0 ? brackets[i - 1] : undefined;
     if (!previous) return;
     if (b.fromKrw <= previous.fromKrw) {

@@ -60,6 +60,24 @@ describe('loadFeeSchedules (COURT_FEE_SCHEDULES_FILE)', () => {
     ['an unknown field', [{ ...newer, discount: 1 }], /\[0\] discount is not a schedule field/],
     ['a bad figure', [{ ...newer, serviceFee: { ...newer.serviceFee, unitPriceKrw: -1 } }], /\[0\] serviceFee/],
     ['a date twice', [newer, newer], /\[1\] effectiveFrom: 2027-03-01 appears twice/],
+    [
+      'a stamp rate above 1 (a typo)',
+      [
+        {
+          ...newer,
+          stampDuty: {
+            ...newer.stampDuty,
+            brackets: [{ fromKrw: 0, rateNumerator: 45, rateDenominator: 1, addKrw: 0 }],
+          },
+        },
+      ],
+      /\[0\] stampDuty\.brackets\.0: the rate .* must not exceed 1/,
+    ],
+    [
+      'an inherited name as a field',
+      [JSON.parse(JSON.stringify({ ...newer, constructor: 1 }))],
+      /\[0\] constructor is not a schedule field/,
+    ],
   ])('refuses a file with %s, naming the problem', (_, content, problem) => {
     expect(() => loadFeeSchedules(file('bad.json', content))).toThrow(problem);
   });

@@ -33,7 +33,7 @@ function shapeProblems(value: unknown, shape: Shape, path: string): string[] {
     return [`${path || 'entry'} must be an object`];
   const record = value as Record<string, unknown>;
   const unknown = Object.keys(record)
-    .filter((k) => !(k in shape))
+    .filter((k) => !Object.hasOwn(shape, k))
     .map((k) => `${path ? `${path}.` : ''}${k} is not a schedule field`);
   return [
     ...unknown,

@@ -17,14 +17,20 @@ export class CourtFeesController {
   @RequirePermission(Permission.FeesRead)
   @Get()
   get(@Query() q: CourtFeesQueryDto): CourtFees {
-    const checked = validateCourtFeeInput({
-      claimValueKrw: Number(q.claimValueKrw),
-      plaintiffs: Number(q.plaintiffs),
-      defendants: Number(q.defendants),
-      eFiling: q.eFiling === 'true',
-      ...(q.serviceCount ? { serviceCount: q.serviceCount } : {}),
-    });
+    // The schedule in force today checks the input and computes the fees (a configured schedule can
+    // make figures the built-in one allows too large to compute exactly).
+    const schedule = this.schedules.forDate(todayInKorea());
+    const checked = validateCourtFeeInput(
+      {
+        claimValueKrw: Number(q.claimValueKrw),
+        plaintiffs: Number(q.plaintiffs),
+        defendants: Number(q.defendants),
+        eFiling: q.eFiling === 'true',
+        ...(q.serviceCount ? { serviceCount: q.serviceCount } : {}),
+      },
+      schedule,
+    );
     if (!checked.ok) throw new ValidationError(checked.errors);
-    return computeCourtFees(checked.input, this.schedules.forDate(todayInKorea()));
+    return computeCourtFees(checked.input, schedule);
   }
 }

@@ -247,6 +247,15 @@ export class EvidenceService {
       throw new ValidationError([{ field: 'lossKrw', message: 'a rejected file proves no loss (must be 0)' }]);
     }
     return this.ds.transaction(async (tx) => {
+      // The claimant first, then the file (the order a merge takes them in): reviews of two files
+      // of one claimant take turns, so their losses are summed one after the other.
+      const owner = await tx.query<{ claimant_id: string | null }[]>(
+        `SELECT claimant_id FROM evidence WHERE firm_id = $1 AND id = $2 AND deleted_at IS NULL`,
+        [actor.firmId, id],
+      );
+      if (owner[0]?.claimant_id) {
+        await tx.query(`SELECT 1 FROM claimants WHERE id = $1 FOR NO KEY UPDATE`, [owner[0].claimant_id]);
+      }
       const rows = await tx.query<{ id: string; kind: string; status: string; claimant_id: string | null }[]>(
         `SELECT id, kind, status, claimant_id FROM evidence
           WHERE firm_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`,
@@ -254,6 +263,9 @@ export class EvidenceService {
       );
       const before = rows[0];
       if (!before) throw new NotFoundError('Evidence');
+      if (before.claimant_id !== (owner[0]?.claimant_id ?? null)) {
+        throw new DomainError('CONFLICT', 'The file moved to another claimant meanwhile (a merge); review it again');
+      }
       if (lossKrw > 0 && before.claimant_id) {
         const others = await tx.query<{ total: string }[]>(
           `SELECT coalesce(sum(loss_krw), 0)::text AS total FROM evidence

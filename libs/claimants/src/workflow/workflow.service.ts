@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, NotFoundError, queryRows } from '@app/platform';
 import { AuditService, type FirmScope, type StaffPrincipal } from '@app/security';
 import { CLAIMANT_ENCRYPTED_COLUMNS } from '../claimant-fields';
-import { EvidenceService } from '../evidence/evidence.service';
+import { EvidenceService, MAX_PROVEN_LOSS_KRW } from '../evidence/evidence.service';
 import { assertTransition, isClaimantStatus, type ClaimantStatus } from './status';
 
 export interface Actor {
@@ -209,6 +209,18 @@ export class ClaimantWorkflowService {
         throw new DomainError(
           'ALREADY_IN_OPEN_FILING',
           'The duplicate is a plaintiff of an open filing; merge it once that filing is done or failed',
+        );
+      }
+      // The survivor's accepted losses stay within what one claimant may prove (see EvidenceService).
+      const losses = await tx.query<{ total: string }[]>(
+        `SELECT coalesce(sum(loss_krw), 0)::text AS total FROM evidence
+          WHERE claimant_id = ANY($1::uuid[]) AND status = 'accepted' AND deleted_at IS NULL`,
+        [[survivorId, absorbedId]],
+      );
+      if (BigInt(losses[0].total) > BigInt(MAX_PROVEN_LOSS_KRW)) {
+        throw new DomainError(
+          'UNPROCESSABLE',
+          'Together the two records prove more than 1,000,000,000,000 won of losses; review their evidence first',
         );
       }
       await tx.query(`UPDATE evidence SET claimant_id = $1 WHERE claimant_id = $2`, [survivorId, absorbedId]);
