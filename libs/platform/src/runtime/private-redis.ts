@@ -14,8 +14,9 @@ export function redisServerOnPath(): boolean {
 
 export const REDIS_MISSING_MESSAGE =
   'No Redis answers at REDIS_URL and no redis-server binary is on PATH. Redis holds the job queue, ' +
-  'so the product cannot start without it. Either run the bundled one with Docker ' +
-  '(`docker compose -f docker/compose.yml up -d redis`, then REDIS_URL=redis://127.0.0.1:6379), ' +
+  'so the product cannot start without it. Either run one with Docker ' +
+  '(`docker run -d -p 127.0.0.1:6379:6379 redis:7 --maxmemory-policy noeviction`, then ' +
+  'REDIS_URL=redis://127.0.0.1:6379), or run the whole product with docker/compose.yml, ' +
   'or install the OS package (`apt-get install redis-server` / `brew install redis`) and start it, ' +
   'or point REDIS_URL at an existing Redis 7 with maxmemory-policy noeviction.';
 
