@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { createCase, createFirm, createStaff, intakeBody, type TestFirm } from '../helpers/factories';
 import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
 
@@ -459,6 +459,44 @@ describe('public intake, desk, workflow and portal', () => {
     await staff(`/cases/${kase.id}/claimants/${id}/portal-token`, firm.adminToken).post({ reason: 'x' }).expect(403);
   });
 
+  /**
+   * Runs `change` in a transaction of the test's own and leaves it open; starts `attempt`, waits
+   * until a backend whose statement starts like `waiting` waits for a lock, then commits the change
+   * and resolves to what `attempt` gave.
+   */
+  async function whileChanging<T>(
+    change: (tx: QueryRunner) => Promise<void>,
+    attempt: () => Promise<T>,
+    waiting: string,
+  ): Promise<T> {
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await change(runner);
+      const outcome = attempt();
+      await waitFor(
+        async () =>
+          (
+            await ds.query<unknown[]>(
+              // (a statement's text is cut at track_activity_query_size: match its start)
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                 AND query LIKE $1`,
+              [waiting],
+            )
+          ).length > 0
+            ? true
+            : undefined,
+        { what: `a statement like ${waiting} to wait for the change` },
+      );
+      await runner.commitTransaction();
+      return await outcome;
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
   it('never flags a newcomer against a claimant erased while their submission was matched', async () => {
     const shared = intakeBody();
     const first = await submit(shared).expect(201);
@@ -466,79 +504,47 @@ describe('public intake, desk, workflow and portal', () => {
       `SELECT id FROM claimants WHERE reference = $1 AND case_id = $2`,
       [first.body.reference, kase.id],
     );
-    const runner = ds.createQueryRunner();
-    await runner.connect();
-    try {
-      // An erasure in progress: the row locked and its data gone, not yet committed.
-      await runner.startTransaction();
-      await runner.query(`SELECT 1 FROM claimants WHERE id = $1 FOR UPDATE`, [erasedId]);
-      await runner.query(
-        `UPDATE claimants SET phone_bidx = NULL, email_bidx = NULL, name_birth_bidx = NULL, address_bidx = NULL,
-                name_bidx = NULL, erased_at = now(), status = 'withdrawn' WHERE id = $1`,
-        [erasedId],
-      );
-      const newcomer = submit({ ...intakeBody(), phone: shared.phone }).then((r) => r);
-      await waitFor(
-        async () =>
-          (
-            await ds.query<unknown[]>(
-              // (the statement's text is cut at track_activity_query_size: match its start)
-              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-                 AND query LIKE '%WITH r AS (%SELECT * FROM unnest(%'`,
-            )
-          ).length > 0
-            ? true
-            : undefined,
-        { what: 'the intake statement to wait for the claimant being erased' },
-      );
-      await runner.commitTransaction();
-      expect((await newcomer).status).toBe(201);
-      const naming = await ds.query(`SELECT 1 FROM claimant_flags WHERE matched_claimant_id = $1`, [erasedId]);
-      expect(naming).toEqual([]);
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      await runner.release();
-    }
+    // An erasure in progress: the row locked and its data gone, not yet committed.
+    const newcomer = await whileChanging(
+      async (tx) => {
+        await tx.query(`SELECT 1 FROM claimants WHERE id = $1 FOR UPDATE`, [erasedId]);
+        await tx.query(
+          `UPDATE claimants SET phone_bidx = NULL, email_bidx = NULL, name_birth_bidx = NULL, address_bidx = NULL,
+                  name_bidx = NULL, erased_at = now(), status = 'withdrawn' WHERE id = $1`,
+          [erasedId],
+        );
+      },
+      () => submit({ ...intakeBody(), phone: shared.phone }).then((r) => r),
+      '%WITH r AS (%SELECT * FROM unnest(%',
+    );
+    expect(newcomer.status).toBe(201);
+    const naming = await ds.query(`SELECT 1 FROM claimant_flags WHERE matched_claimant_id = $1`, [erasedId]);
+    expect(naming).toEqual([]);
   });
 
   it('opens no session with a token replaced while the request waited for it', async () => {
     const created = await submit(intakeBody()).expect(201);
-    const runner = ds.createQueryRunner();
-    await runner.connect();
-    try {
-      // A reissue in progress: the row is locked and its token hash about to change.
-      await runner.startTransaction();
-      await runner.query(`SELECT 1 FROM claimants WHERE reference = $1 AND case_id = $2 FOR UPDATE`, [
-        created.body.reference,
-        kase.id,
-      ]);
-      await runner.query(`UPDATE claimants SET token_hash = $3 WHERE reference = $1 AND case_id = $2`, [
-        created.body.reference,
-        kase.id,
-        Buffer.alloc(32, 7),
-      ]);
-      const opening = request(t.http)
-        .post('/api/v1/public/claimant-sessions')
-        .send({ reference: created.body.reference, claimantToken: created.body.claimantToken })
-        .then((r) => r);
-      await waitFor(
-        async () =>
-          (
-            await ds.query<unknown[]>(
-              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-                 AND query LIKE '%INSERT INTO claimant_sessions%'`,
-            )
-          ).length > 0
-            ? true
-            : undefined,
-        { what: 'the session request to wait for the claimant row' },
-      );
-      await runner.commitTransaction();
-      expect((await opening).status).toBe(401);
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      await runner.release();
-    }
+    // A reissue in progress: the row is locked and its token hash about to change.
+    const opening = await whileChanging(
+      async (tx) => {
+        await tx.query(`SELECT 1 FROM claimants WHERE reference = $1 AND case_id = $2 FOR UPDATE`, [
+          created.body.reference,
+          kase.id,
+        ]);
+        await tx.query(`UPDATE claimants SET token_hash = $3 WHERE reference = $1 AND case_id = $2`, [
+          created.body.reference,
+          kase.id,
+          Buffer.alloc(32, 7),
+        ]);
+      },
+      () =>
+        request(t.http)
+          .post('/api/v1/public/claimant-sessions')
+          .send({ reference: created.body.reference, claimantToken: created.body.claimantToken })
+          .then((r) => r),
+      '%INSERT INTO claimant_sessions%',
+    );
+    expect(opening.status).toBe(401);
   });
 
   it('audits a search for a person (kind and count, never the term), not a search by reference', async () => {
